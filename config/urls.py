@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("portal.urls")),
+    path("staff/scheduling/", include("scheduling.urls")),
+    path("staff/permissions/", include("permissions.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,419 @@
+"""Every write to appointments goes through here: views, the admin and commands.
+
+The rules that matter most (visible stays visible, no hidden appointment when
+hiding is switched off) are also held by database triggers; the checks here
+exist to turn a refused write into a clear message before it reaches them.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+import recurrence
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Client, Organization, StaffMember, User
+from permissions.models import Permission
+from permissions.services import require_permission
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    LocationKind,
+    SchedulingSettings,
+    Service,
+    Status,
+    VisibilityChange,
+    VisibilityChangeItem,
+)
+
+HIDING_NOT_ALLOWED = _(
+    "Hiding appointments from clients is switched off for this organization "
+    "(Scheduling, Settings, Additional Settings)."
+)
+
+
+def hiding_allowed(organization: Organization) -> bool:
+    return SchedulingSettings.objects.get(organization=organization).allow_hiding
+
+
+@transaction.atomic
+def set_allow_hiding(*, actor: User, organization: Organization, allow: bool) -> None:
+    require_permission(actor, organization.pk, Permission.CHANGE_SCHEDULING_SETTINGS)
+    SchedulingSettings.objects.filter(organization=organization).update(
+        allow_hiding=allow, updated_by=actor, updated_at=timezone.now()
+    )
+
+
+def _check_placement(
+    organization: Organization,
+    *,
+    client: Client,
+    provider: StaffMember,
+    service: Service,
+    location_kind: str,
+    telehealth_url: str,
+) -> None:
+    foreign = [
+        obj
+        for obj in (client, provider, service)
+        if obj.organization_id != organization.pk
+    ]
+    if foreign:
+        raise ValidationError(
+            _("Client, provider and service must be of one practice.")
+        )
+    if location_kind == LocationKind.TELEHEALTH and not telehealth_url:
+        raise ValidationError(
+            {"telehealth_url": _("A telehealth appointment needs its link.")}
+        )
+
+
+def _check_visibility_allowed(organization: Organization, visible: bool) -> None:
+    if not visible and not hiding_allowed(organization):
+        raise ValidationError({"visible_to_client": HIDING_NOT_ALLOWED})
+
+
+@transaction.atomic
+def create_appointment(
+    *,
+    actor: User,
+    client: Client,
+    provider: StaffMember,
+    service: Service,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    location_kind: str,
+    location_detail: str = "",
+    telehealth_url: str = "",
+    internal_notes: str = "",
+    visible_to_client: bool,
+) -> Appointment:
+    organization = client.organization
+    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
+    _check_placement(
+        organization,
+        client=client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        telehealth_url=telehealth_url,
+    )
+    _check_visibility_allowed(organization, visible_to_client)
+    if ends_at <= starts_at:
+        raise ValidationError(
+            {"ends_at": _("An appointment must end after it starts.")}
+        )
+
+    return Appointment.objects.create(
+        organization=organization,
+        client=client,
+        provider=provider,
+        service=service,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location_kind=location_kind,
+        location_detail=location_detail,
+        telehealth_url=telehealth_url,
+        internal_notes=internal_notes,
+        visible_to_client=visible_to_client,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def create_series(
+    *,
+    actor: User,
+    client: Client,
+    provider: StaffMember,
+    service: Service,
+    first_date: dt.date,
+    local_start_time: dt.time,
+    duration_minutes: int,
+    weekdays: Sequence[int],
+    interval_weeks: int = 1,
+    ends: str,
+    end_date: dt.date | None = None,
+    occurrence_count: int | None = None,
+    location_kind: str,
+    location_detail: str = "",
+    telehealth_url: str = "",
+    internal_notes: str = "",
+    visible_to_client: bool,
+) -> AppointmentSeries:
+    organization = client.organization
+    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
+    _check_placement(
+        organization,
+        client=client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        telehealth_url=telehealth_url,
+    )
+    _check_visibility_allowed(organization, visible_to_client)
+
+    series = AppointmentSeries(
+        organization=organization,
+        client=client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        location_detail=location_detail,
+        telehealth_url=telehealth_url,
+        internal_notes=internal_notes,
+        time_zone=organization.time_zone,
+        first_date=first_date,
+        local_start_time=local_start_time,
+        duration_minutes=duration_minutes,
+        weekdays=sorted(set(weekdays)),
+        interval_weeks=interval_weeks,
+        ends=ends,
+        end_date=end_date if ends == AppointmentSeries.Ends.ON_DATE else None,
+        occurrence_count=(
+            occurrence_count if ends == AppointmentSeries.Ends.AFTER_COUNT else None
+        ),
+        visible_default=visible_to_client,
+        created_by=actor,
+    )
+    series.full_clean()
+    series.save()
+
+    materialize_series(series)
+    return series
+
+
+def occurrence_starts(
+    series: AppointmentSeries, *, through: dt.date
+) -> list[dt.datetime]:
+    """The aware starts of a series' occurrences up to and including a local date.
+
+    The rule is expanded on naive local wall-clock times and only then given
+    the zone, so daylight saving moves the UTC instant, never the local time.
+    """
+    rule = recurrence.Rule(
+        recurrence.WEEKLY,
+        interval=series.interval_weeks,
+        byday=list(series.weekdays),
+        count=series.occurrence_count,
+        until=(
+            dt.datetime.combine(series.end_date, dt.time.max)
+            if series.end_date
+            else None
+        ),
+    )
+    first = dt.datetime.combine(series.first_date, series.local_start_time)
+    last = dt.datetime.combine(through, dt.time.max)
+    local_starts = recurrence.Recurrence(rrules=[rule], include_dtstart=False).between(
+        first, last, dtstart=first, inc=True
+    )
+
+    zone = ZoneInfo(series.time_zone)
+    return [start.replace(tzinfo=zone) for start in local_starts]
+
+
+def horizon_date(series: AppointmentSeries) -> dt.date:
+    today = timezone.now().astimezone(ZoneInfo(series.time_zone)).date()
+    return today + dt.timedelta(days=settings.SCHEDULING_HORIZON_DAYS)
+
+
+@transaction.atomic
+def materialize_series(
+    series: AppointmentSeries, *, through: dt.date | None = None
+) -> int:
+    """Create the occurrences a series is missing up to ``through``; return how many.
+
+    Safe to run again: an occurrence is keyed by the start its series gave it.
+    """
+    through = through or horizon_date(series)
+    if series.end_date:
+        through = min(through, series.end_date)
+    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
+
+    duration = dt.timedelta(minutes=series.duration_minutes)
+    existing = set(
+        Appointment.objects.filter(series=series).values_list("series_start", flat=True)
+    )
+    new_rows = [
+        Appointment(
+            organization_id=series.organization_id,
+            series=series,
+            series_start=start,
+            client_id=series.client_id,
+            provider_id=series.provider_id,
+            service_id=series.service_id,
+            location_kind=series.location_kind,
+            location_detail=series.location_detail,
+            telehealth_url=series.telehealth_url,
+            internal_notes=series.internal_notes,
+            starts_at=start,
+            ends_at=start + duration,
+            visible_to_client=series.visible_default,
+            created_by_id=series.created_by_id,
+        )
+        for start in occurrence_starts(series, through=through)
+        if start not in existing
+    ]
+    Appointment.objects.bulk_create(new_rows, batch_size=1000)
+
+    if series.materialized_through is None or through > series.materialized_through:
+        series.materialized_through = through
+        series.save(update_fields=["materialized_through"])
+    return len(new_rows)
+
+
+def extend_open_series(organization: Organization | None = None) -> int:
+    """Roll every never-ending series forward to the horizon; return rows created."""
+    open_series = AppointmentSeries.objects.filter(ends=AppointmentSeries.Ends.NEVER)
+    if organization is not None:
+        open_series = open_series.filter(organization=organization)
+    return sum(materialize_series(series) for series in open_series.iterator())
+
+
+@transaction.atomic
+def update_appointment(
+    *,
+    actor: User,
+    appointment: Appointment,
+    provider: StaffMember,
+    service: Service,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    location_kind: str,
+    location_detail: str = "",
+    telehealth_url: str = "",
+    internal_notes: str = "",
+) -> Appointment:
+    """Change one appointment's time, provider or place; its visibility stays."""
+    require_permission(actor, appointment.organization_id, Permission.MANAGE_SCHEDULING)
+    _check_placement(
+        appointment.organization,
+        client=appointment.client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        telehealth_url=telehealth_url,
+    )
+    if ends_at <= starts_at:
+        raise ValidationError(
+            {"ends_at": _("An appointment must end after it starts.")}
+        )
+
+    appointment.provider = provider
+    appointment.service = service
+    appointment.starts_at = starts_at
+    appointment.ends_at = ends_at
+    appointment.location_kind = location_kind
+    appointment.location_detail = location_detail
+    appointment.telehealth_url = telehealth_url
+    appointment.internal_notes = internal_notes
+    appointment.save(
+        update_fields=[
+            "provider",
+            "service",
+            "starts_at",
+            "ends_at",
+            "location_kind",
+            "location_detail",
+            "telehealth_url",
+            "internal_notes",
+            "updated_at",
+        ]
+    )
+    return appointment
+
+
+@transaction.atomic
+def cancel_appointment(*, actor: User, appointment: Appointment) -> Appointment:
+    """Cancel, keeping the row and its visibility: clients see it as cancelled."""
+    require_permission(actor, appointment.organization_id, Permission.MANAGE_SCHEDULING)
+    if appointment.status != Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled appointment can be cancelled."))
+
+    appointment.status = Status.CANCELLED
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def unhide_appointments(
+    *,
+    actor: User,
+    organization: Organization,
+    appointment_ids: Iterable[int],
+    action: str,
+    series: AppointmentSeries | None = None,
+) -> VisibilityChange | None:
+    """Make hidden appointments visible for good, and record who did it.
+
+    Rows already visible, or of another organization, are passed over; None
+    comes back when nothing was left to unhide.
+    """
+    require_permission(actor, organization.pk, Permission.UNHIDE_APPOINTMENTS)
+
+    hidden = Appointment.objects.filter(
+        organization=organization, pk__in=list(appointment_ids), visible_to_client=False
+    )
+    ids = list(hidden.select_for_update().values_list("pk", flat=True))
+    if not ids and series is None:
+        return None
+
+    Appointment.objects.filter(pk__in=ids).update(
+        visible_to_client=True, updated_at=timezone.now()
+    )
+    change = VisibilityChange.objects.create(
+        organization=organization,
+        action=action,
+        changed_by=actor,
+        series=series,
+        appointment_count=len(ids),
+    )
+    VisibilityChangeItem.objects.bulk_create(
+        [
+            VisibilityChangeItem(
+                organization=organization, change=change, appointment_id=pk
+            )
+            for pk in ids
+        ],
+        batch_size=5000,
+    )
+    return change
+
+
+def unhide_one(*, actor: User, appointment: Appointment) -> VisibilityChange | None:
+    """Unhide a single appointment; its series' default for later ones is unchanged."""
+    return unhide_appointments(
+        actor=actor,
+        organization=appointment.organization,
+        appointment_ids=[appointment.pk],
+        action=VisibilityChange.Action.UNHIDE_ONE,
+    )
+
+
+@transaction.atomic
+def unhide_this_and_following(
+    *, actor: User, appointment: Appointment
+) -> VisibilityChange | None:
+    """Unhide an occurrence and every later one, and make the series visible for good."""
+    series = appointment.series
+    if series is None:
+        return unhide_one(actor=actor, appointment=appointment)
+    require_permission(
+        actor, appointment.organization_id, Permission.UNHIDE_APPOINTMENTS
+    )
+
+    AppointmentSeries.objects.filter(pk=series.pk).update(visible_default=True)
+    following = Appointment.objects.filter(
+        series=series, series_start__gte=appointment.series_start
+    ).values_list("pk", flat=True)
+    return unhide_appointments(
+        actor=actor,
+        organization=appointment.organization,
+        appointment_ids=following,
+        action=VisibilityChange.Action.UNHIDE_FOLLOWING,
+        series=series,
+    )
