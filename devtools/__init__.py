@@ -1,0 +1,1 @@
+"""Developer tooling: the launcher behind ``./dev`` and ``.ci/run``."""
