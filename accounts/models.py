@@ -107,7 +107,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     class Meta:
         constraints = [
@@ -157,7 +157,7 @@ class StaffMember(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     def clean(self) -> None:
-        if self.user_id and self.user.organization_id != self.organization_id:
+        if self.user and self.user.organization_id != self.organization_id:
             raise ValidationError(_("The login belongs to another organization."))
 
 

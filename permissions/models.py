@@ -38,11 +38,15 @@ class PermissionGroup(models.Model):
         default=list,
         blank=True,
     )
-    built_in = models.CharField(
+    # NULL, not "", for custom groups: the unique constraint below then allows
+    # any number of custom groups and at most one of each built-in kind.
+    built_in = models.CharField(  # noqa: DJ001
         max_length=20, choices=BuiltIn.choices, null=True, blank=True, editable=False
     )
-    members = models.ManyToManyField(
-        StaffMember, through="GroupMembership", related_name="permission_groups"
+    members: "models.ManyToManyField[StaffMember, GroupMembership]" = (
+        models.ManyToManyField(
+            StaffMember, through="GroupMembership", related_name="permission_groups"
+        )
     )
 
     class Meta:

@@ -86,7 +86,7 @@ class TeamMemberView:
 
 def client_scopes(user: User) -> list[ClientScope]:
     """The clients this login may view, through grants that are not revoked."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.organization_id is None:
         return []
     grants = (
         PortalAccess.objects.active()

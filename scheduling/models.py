@@ -278,8 +278,12 @@ class VisibilityChange(models.Model):
         help_text=_("Set when the series' default switched to visible."),
     )
     appointment_count = models.PositiveIntegerField()
-    appointments = models.ManyToManyField(
-        Appointment, through="VisibilityChangeItem", related_name="visibility_changes"
+    appointments: "models.ManyToManyField[Appointment, VisibilityChangeItem]" = (
+        models.ManyToManyField(
+            Appointment,
+            through="VisibilityChangeItem",
+            related_name="visibility_changes",
+        )
     )
 
     class Meta:
@@ -317,3 +321,6 @@ class VisibilityChangeItem(models.Model):
             triggers.refuse_update("visibility_item_append_only", "History"),
             triggers.refuse_delete("visibility_item_kept", "History entries"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} in change {self.change_id}"

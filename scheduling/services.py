@@ -398,7 +398,7 @@ def unhide_one(*, actor: User, appointment: Appointment) -> VisibilityChange | N
 def unhide_this_and_following(
     *, actor: User, appointment: Appointment
 ) -> VisibilityChange | None:
-    """Unhide an occurrence and every later one, and make the series visible for good."""
+    """Unhide an occurrence and all later ones; the series turns visible for good."""
     series = appointment.series
     if series is None:
         return unhide_one(actor=actor, appointment=appointment)
