@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
+from config import views as config_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", config_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("portal.urls")),
     path("staff/scheduling/", include("scheduling.urls")),
