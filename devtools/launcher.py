@@ -192,7 +192,7 @@ def _process_alive(pid: int) -> bool:
 def _postmaster_running() -> bool:
     try:
         pid = int((PGDATA / "postmaster.pid").read_text().split()[0])
-    except (FileNotFoundError, IndexError, ValueError):
+    except (OSError, IndexError, ValueError):
         return False
     return _process_alive(pid)
 
@@ -269,6 +269,8 @@ def embedded_postgres() -> Iterator[str]:
                 users.owned = False
             elif users.pids:
                 log("Leaving embedded PostgreSQL running for another ./dev command")
+            elif server is not None and not users.owned:
+                log("Leaving embedded PostgreSQL running, as it was before")
             users.save()
 
 
