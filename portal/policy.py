@@ -13,9 +13,11 @@ the answer never tells them it is there.
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -152,7 +154,7 @@ _APPOINTMENT_FIELDS = (
 )
 
 
-def _visible_rows(scope: ClientScope):  # type: ignore[no-untyped-def]
+def _visible_rows(scope: ClientScope) -> "QuerySet[Appointment, dict[str, Any]]":
     return Appointment.objects.filter(
         organization_id=scope.organization_id,
         client_id=scope.client_id,
@@ -161,7 +163,7 @@ def _visible_rows(scope: ClientScope):  # type: ignore[no-untyped-def]
 
 
 def _appointment_views(
-    scope: ClientScope, rows: list[dict[str, object]]
+    scope: ClientScope, rows: list[dict[str, Any]]
 ) -> list[AppointmentView]:
     hidden_ids = _hidden_ids(scope) if rows else set()
     zone = scope.zone
@@ -169,7 +171,7 @@ def _appointment_views(
 
 
 def _appointment_view(
-    scope: ClientScope, row: dict, hidden_ids: set[int], zone: ZoneInfo
+    scope: ClientScope, row: dict[str, Any], hidden_ids: set[int], zone: ZoneInfo
 ) -> AppointmentView:
     provider_name = f"{row['provider__first_name']} {row['provider__last_name']}"
     return AppointmentView(
@@ -180,7 +182,7 @@ def _appointment_view(
         location_kind=row["location_kind"],
         location_label=str(LocationKind(row["location_kind"]).label),
         location_detail=row["location_detail"],
-        telehealth_url=row["telehealth_url"],
+        telehealth_url=_web_link(row["telehealth_url"]),
         provider_name=provider_display_name(
             scope,
             provider_id=row["provider_id"],
@@ -190,6 +192,11 @@ def _appointment_view(
         status=row["status"],
         status_label=str(Status(row["status"]).label),
     )
+
+
+def _web_link(url: str) -> str:
+    """Only http(s) addresses: an imported javascript: link is never offered."""
+    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else ""
 
 
 def upcoming_appointments(

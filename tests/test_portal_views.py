@@ -1,0 +1,480 @@
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import CareTeamMember, Module
+from scheduling.models import LocationKind, Status
+from tests import factories
+
+NOTES = "Internal: discuss billing authorization"
+
+
+@pytest.fixture
+def signed_in(client, guardian):
+    client.force_login(guardian)
+    return client
+
+
+@pytest.fixture
+def service(organization):
+    return factories.ServiceFactory(organization=organization, name="Speech therapy")
+
+
+@pytest.fixture
+def hidden_provider(organization, client_record):
+    staff = factories.StaffFactory(
+        organization=organization,
+        first_name="Zebulon",
+        last_name="Quiddle",
+        work_email="zebulon.quiddle@example.test",
+        work_phone="555 0199",
+    )
+    factories.CareTeamFactory(client=client_record, staff=staff)
+    return factories.hide_from_clients(staff)
+
+
+@pytest.fixture
+def visible_provider(organization, client_record):
+    staff = factories.StaffFactory(
+        organization=organization,
+        first_name="Marisol",
+        last_name="Okafor",
+        work_email="marisol.okafor@example.test",
+        work_phone="555 0123",
+    )
+    factories.CareTeamFactory(
+        client=client_record, staff=staff, role=CareTeamMember.Role.BCBA
+    )
+    return staff
+
+
+def without_csrf_token(body: str) -> str:
+    """The page with its CSRF tokens blanked: they are masked anew per page."""
+    body = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', body)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+
+
+def url(name, scope_client, *args):
+    return reverse(f"portal:{name}", args=[scope_client.public_id, *args])
+
+
+def portal_pages(client_record, appointment):
+    """Every portal page that could show an appointment or a contact."""
+    local = timezone.localtime(appointment.starts_at, client_record.organization.zone)
+    return [
+        url("client_home", client_record),
+        url("schedule", client_record),
+        url("schedule_month", client_record, local.year, local.month),
+        url("appointment_detail", client_record, appointment.public_id),
+        url("team", client_record),
+    ]
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, client_record):
+    response = client.get(url("schedule", client_record))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_single_client_goes_straight_to_their_home(signed_in, client_record):
+    response = signed_in.get(reverse("portal:home"))
+
+    assert response.status_code == 302
+    assert response.url == url("client_home", client_record)
+
+
+def test_login_without_clients_sees_no_client_page(client, plain_staff):
+    client.force_login(plain_staff.user)
+
+    response = client.get(reverse("portal:home"))
+
+    assert response.status_code == 200
+    assert "portal/no_client.html" in [t.name for t in response.templates]
+    assert "No client is linked to your login yet." in response.content.decode()
+
+
+def test_guardian_sees_visible_appointments_and_not_hidden_ones(
+    signed_in, client_record, service, organization
+):
+    visible = factories.AppointmentFactory(client=client_record, service=service)
+    hidden_service = factories.ServiceFactory(
+        organization=organization, name="Parent training"
+    )
+    hidden = factories.AppointmentFactory(
+        client=client_record, service=hidden_service, visible_to_client=False
+    )
+
+    response = signed_in.get(url("schedule", client_record))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Speech therapy" in body
+    assert str(visible.public_id) in body
+    assert "Parent training" not in body
+    assert str(hidden.public_id) not in body
+
+
+def test_schedule_lists_upcoming_and_past_in_the_practice_time_zone(
+    signed_in, client_record, service
+):
+    now = timezone.now()
+    upcoming = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=now + dt.timedelta(days=3),
+        ends_at=now + dt.timedelta(days=3, hours=1),
+    )
+    past = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=now - dt.timedelta(days=3),
+        ends_at=now - dt.timedelta(days=3) + dt.timedelta(hours=1),
+        status=Status.COMPLETED,
+    )
+
+    response = signed_in.get(url("schedule", client_record))
+
+    assert response.status_code == 200
+    assert [a.public_id for a in response.context["upcoming"]] == [upcoming.public_id]
+    assert [a.public_id for a in response.context["past"]] == [past.public_id]
+    zone = client_record.organization.zone
+    local_start = upcoming.starts_at.astimezone(zone).isoformat()
+    assert f'<time datetime="{local_start}">' in response.content.decode()
+
+
+def test_cancelled_appointment_is_marked_cancelled(signed_in, client_record, service):
+    cancelled = factories.AppointmentFactory(
+        client=client_record, service=service, status=Status.CANCELLED
+    )
+
+    schedule = signed_in.get(url("schedule", client_record))
+    detail = signed_in.get(
+        url("appointment_detail", client_record, cancelled.public_id)
+    )
+
+    assert schedule.status_code == 200
+    assert detail.status_code == 200
+    assert 'class="cancelled"' in schedule.content.decode()
+    assert '<span class="badge badge-cancelled">Cancelled</span>' in (
+        schedule.content.decode()
+    )
+    assert "This appointment is cancelled." in detail.content.decode()
+
+
+def test_scheduled_appointment_is_not_marked_cancelled(
+    signed_in, client_record, service
+):
+    factories.AppointmentFactory(client=client_record, service=service)
+
+    response = signed_in.get(url("schedule", client_record))
+
+    assert response.status_code == 200
+    assert "badge-cancelled" not in response.content.decode()
+    assert "Scheduled" in response.content.decode()
+
+
+def test_telehealth_appointment_links_only_to_web_addresses(
+    signed_in, client_record, service
+):
+    good = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        location_kind=LocationKind.TELEHEALTH,
+        location_detail="",
+        telehealth_url="https://video.example.test/room-7",
+    )
+    bad = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        location_kind=LocationKind.TELEHEALTH,
+        location_detail="",
+        telehealth_url="javascript:alert(1)",
+    )
+
+    good_page = signed_in.get(url("appointment_detail", client_record, good.public_id))
+    bad_page = signed_in.get(url("appointment_detail", client_record, bad.public_id))
+
+    assert good_page.status_code == 200
+    assert bad_page.status_code == 200
+    assert 'href="https://video.example.test/room-7"' in good_page.content.decode()
+    assert "javascript:" not in bad_page.content.decode()
+
+
+def test_unreachable_appointments_all_get_the_same_404(
+    signed_in, client_record, organization
+):
+    own = factories.AppointmentFactory(client=client_record)
+    hidden = factories.AppointmentFactory(client=client_record, visible_to_client=False)
+    another_client = factories.ClientFactory(organization=organization)
+    someone_elses = factories.AppointmentFactory(client=another_client)
+
+    own_page = signed_in.get(url("appointment_detail", client_record, own.public_id))
+    responses = [
+        signed_in.get(url("appointment_detail", client_record, public_id))
+        for public_id in (hidden.public_id, someone_elses.public_id, uuid.uuid4())
+    ]
+
+    assert own_page.status_code == 200
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert len({without_csrf_token(r.content.decode()) for r in responses}) == 1
+
+
+def test_guardian_of_two_children_chooses_and_opens_each(client, organization):
+    first = factories.PortalAccessFactory(
+        client=factories.ClientFactory(organization=organization, first_name="Ada")
+    )
+    guardian = first.user
+    second = factories.PortalAccessFactory(
+        user=guardian,
+        client=factories.ClientFactory(organization=organization, first_name="Ben"),
+    )
+    strangers_child = factories.PortalAccessFactory(
+        client=factories.ClientFactory(organization=organization, first_name="Cy")
+    ).client
+    client.force_login(guardian)
+
+    chooser = client.get(reverse("portal:home"))
+    homes = [client.get(url("client_home", g.client)) for g in (first, second)]
+    stranger = client.get(url("client_home", strangers_child))
+    stranger_schedule = client.get(url("schedule", strangers_child))
+
+    assert chooser.status_code == 200
+    assert "portal/client_choose.html" in [t.name for t in chooser.templates]
+    for grant in (first, second):
+        assert url("client_home", grant.client) in chooser.content.decode()
+    assert url("client_home", strangers_child) not in chooser.content.decode()
+    assert [h.status_code for h in homes] == [200, 200]
+    assert homes[1].context["scope"].public_id == second.client.public_id
+    assert "Switch client" in homes[0].content.decode()
+    assert stranger.status_code == 404
+    assert stranger_schedule.status_code == 404
+
+
+def test_single_client_has_no_switcher(signed_in, client_record):
+    response = signed_in.get(url("client_home", client_record))
+
+    assert response.status_code == 200
+    assert "Switch client" not in response.content.decode()
+
+
+def test_other_organization_client_is_404(signed_in, other_organization):
+    outsider = factories.ClientFactory(organization=other_organization)
+
+    response = signed_in.get(url("client_home", outsider))
+
+    assert response.status_code == 404
+
+
+def test_revoked_access_gives_404(signed_in, guardian_access, client_record):
+    appointment = factories.AppointmentFactory(client=client_record)
+    guardian_access.revoked_at = timezone.now()
+    guardian_access.save()
+
+    statuses = [
+        signed_in.get(page).status_code
+        for page in portal_pages(client_record, appointment)
+    ]
+    home = signed_in.get(reverse("portal:home"))
+
+    assert statuses == [404] * 5
+    assert home.status_code == 200
+    assert "portal/no_client.html" in [t.name for t in home.templates]
+
+
+def test_hidden_provider_is_never_named_in_any_portal_page(
+    signed_in, client_record, organization, hidden_provider, visible_provider
+):
+    appointment = factories.AppointmentFactory(
+        client=client_record, provider=hidden_provider
+    )
+
+    responses = [
+        signed_in.get(page) for page in portal_pages(client_record, appointment)
+    ]
+
+    assert [r.status_code for r in responses] == [200] * 5
+    for response in responses:
+        body = response.content.decode()
+        assert "Zebulon" not in body
+        assert "Quiddle" not in body
+        assert "zebulon.quiddle@example.test" not in body
+        assert "555 0199" not in body
+    detail = responses[3].content.decode()
+    assert f"<dd>{organization.display_name}</dd>" in detail
+    schedule = responses[1].content.decode()
+    assert f"<td>{organization.display_name}</td>" in schedule
+
+
+def test_visible_provider_is_named_on_their_appointments(
+    signed_in, client_record, visible_provider
+):
+    appointment = factories.AppointmentFactory(
+        client=client_record, provider=visible_provider
+    )
+
+    response = signed_in.get(
+        url("appointment_detail", client_record, appointment.public_id)
+    )
+
+    assert response.status_code == 200
+    assert "<dd>Marisol Okafor</dd>" in response.content.decode()
+
+
+def test_internal_notes_never_appear(signed_in, client_record):
+    appointment = factories.AppointmentFactory(
+        client=client_record, internal_notes=NOTES
+    )
+
+    responses = [
+        signed_in.get(page) for page in portal_pages(client_record, appointment)
+    ]
+
+    assert [r.status_code for r in responses] == [200] * 5
+    for response in responses:
+        assert "discuss billing authorization" not in response.content.decode()
+
+
+def test_team_page_lists_visible_members_only(
+    signed_in, client_record, hidden_provider, visible_provider
+):
+    response = signed_in.get(url("team", client_record))
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Marisol Okafor" in body
+    assert "BCBA" in body
+    assert 'href="mailto:marisol.okafor@example.test"' in body
+    assert 'href="tel:5550123"' in body
+    assert "Quiddle" not in body
+    assert [member.name for member in response.context["team"]] == ["Marisol Okafor"]
+
+
+def test_home_shows_next_appointment_and_team(
+    signed_in, client_record, service, visible_provider
+):
+    appointment = factories.AppointmentFactory(
+        client=client_record, service=service, provider=visible_provider
+    )
+
+    response = signed_in.get(url("client_home", client_record))
+
+    assert response.status_code == 200
+    assert response.context["next_appointment"].public_id == appointment.public_id
+    body = response.content.decode()
+    assert url("appointment_detail", client_record, appointment.public_id) in body
+    assert "Marisol Okafor" in body
+
+
+@pytest.mark.parametrize(
+    "subscribed", [[], [Module.BILLING], [Module.MESSAGES, Module.CLINICAL]]
+)
+def test_modules_appear_only_when_subscribed(
+    signed_in, organization, client_record, subscribed
+):
+    organization.modules = [str(m) for m in subscribed]
+    organization.save()
+
+    home = signed_in.get(url("client_home", client_record))
+    module_pages = {m: signed_in.get(url(m.value, client_record)) for m in Module}
+
+    assert home.status_code == 200
+    for module, page in module_pages.items():
+        link = url(module.value, client_record)
+        if module in subscribed:
+            assert f'href="{link}"' in home.content.decode()
+            assert page.status_code == 200
+        else:
+            assert link not in home.content.decode()
+            assert page.status_code == 404
+
+
+def test_active_section_is_marked_in_the_nav(signed_in, client_record):
+    response = signed_in.get(url("team", client_record))
+
+    assert response.status_code == 200
+    team_link = url("team", client_record)
+    assert f'<a href="{team_link}" aria-current="page">' in response.content.decode()
+    assert response.content.decode().count('aria-current="page"') == 1
+
+
+def test_month_view_places_appointments_on_local_days(
+    signed_in, client_record, service
+):
+    # 03:30 UTC on 10 March is still 9 March in New York (EDT, UTC-4).
+    starts_at = dt.datetime(2026, 3, 10, 3, 30, tzinfo=dt.UTC)
+    appointment = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+    )
+    april = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=dt.datetime(2026, 4, 2, 15, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 4, 2, 16, tzinfo=dt.UTC),
+    )
+
+    response = signed_in.get(url("schedule_month", client_record, 2026, 3))
+
+    assert response.status_code == 200
+    days = {
+        day.date: [a.public_id for a in day.appointments]
+        for week in response.context["weeks"]
+        for day in week
+        if day.appointments
+    }
+    assert days == {dt.date(2026, 3, 9): [appointment.public_id]}
+    body = response.content.decode()
+    assert '<time datetime="2026-03-09T23:30:00-04:00">' in body
+    assert str(april.public_id) not in body
+    assert url("schedule_month", client_record, 2026, 2) in body
+    assert url("schedule_month", client_record, 2026, 4) in body
+
+
+def test_month_view_links_across_the_year(signed_in, client_record):
+    response = signed_in.get(url("schedule_month", client_record, 2026, 1))
+
+    assert response.status_code == 200
+    assert url("schedule_month", client_record, 2025, 12) in response.content.decode()
+
+
+@pytest.mark.parametrize(("year", "month"), [(2026, 0), (2026, 13), (1800, 5)])
+def test_month_view_rejects_impossible_months(signed_in, client_record, year, month):
+    response = signed_in.get(url("schedule_month", client_record, year, month))
+
+    assert response.status_code == 404
+
+
+def test_schedule_query_count_does_not_grow_with_appointments(
+    signed_in, client_record, hidden_provider, django_assert_max_num_queries
+):
+    now = timezone.now()
+
+    def add(days: int) -> None:
+        factories.AppointmentFactory(
+            client=client_record,
+            starts_at=now + dt.timedelta(days=days),
+            ends_at=now + dt.timedelta(days=days, hours=1),
+        )
+
+    add(1)
+    add(-1)
+    with CaptureQueriesContext(connection) as few:
+        assert signed_in.get(url("schedule", client_record)).status_code == 200
+    for days in range(2, 22):
+        add(days)
+        add(-days)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = signed_in.get(url("schedule", client_record))
+
+    assert response.status_code == 200
+    assert len(response.context["upcoming"]) + len(response.context["past"]) == 42
