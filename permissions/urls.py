@@ -1,3 +1,9 @@
+from django.urls import path
+
+from permissions import views
+
 app_name = "permissions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.group_list, name="group_list"),
+]

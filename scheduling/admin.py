@@ -1,0 +1,253 @@
+"""Django admin for scheduling, for platform superusers, under the same rules.
+
+Writes go through scheduling.services like every other path: appointments are
+booked on the staff screens, never here; visibility only ever changes through
+"Make visible to clients"; nothing is deleted.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import StaffMember
+from scheduling import services
+from scheduling.forms import limit_choices
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    SchedulingSettings,
+    Service,
+    VisibilityChange,
+    VisibilityChangeItem,
+)
+
+
+class NoDeleteMixin:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    telehealth_url = forms.URLField(
+        label=_("telehealth link"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "provider",
+            "service",
+            "starts_at",
+            "ends_at",
+            "location_kind",
+            "location_detail",
+            "telehealth_url",
+            "internal_notes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the appointment's own practice is on offer.
+        organization = self.instance.organization_id
+        limit_choices(
+            self, "provider", StaffMember.objects.filter(organization_id=organization)
+        )
+        limit_choices(
+            self, "service", Service.objects.filter(organization_id=organization)
+        )
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = [
+        "starts_at",
+        "client",
+        "provider",
+        "service",
+        "status",
+        "visible_to_client",
+        "organization",
+    ]
+    list_filter = ["visible_to_client", "status", "organization"]
+    list_select_related = ["client", "provider", "service", "organization"]
+    search_fields = ["client__first_name", "client__last_name", "public_id"]
+    date_hierarchy = "starts_at"
+    readonly_fields = [
+        "public_id",
+        "organization",
+        "client",
+        "series",
+        "series_start",
+        "status",
+        "visible_to_client",
+        "created_at",
+        "created_by",
+        "updated_at",
+    ]
+    actions = ["make_visible"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Booking goes through the staff screens, which call the services.
+        return False
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Appointment,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        data = form.cleaned_data
+        services.update_appointment(
+            actor=request.user,  # type: ignore[arg-type]
+            appointment=obj,
+            provider=data["provider"],
+            service=data["service"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            location_kind=data["location_kind"],
+            location_detail=data["location_detail"],
+            telehealth_url=data["telehealth_url"],
+            internal_notes=data["internal_notes"],
+        )
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # A rule the service enforces at save time comes back as a message, not
+        # a server error; the admin's transaction has already been rolled back.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("Make visible to clients"))
+    def make_visible(
+        self, request: HttpRequest, queryset: QuerySet[Appointment]
+    ) -> None:
+        by_organization: dict[Any, list[int]] = defaultdict(list)
+        for appointment in queryset.filter(visible_to_client=False).select_related(
+            "organization"
+        ):
+            by_organization[appointment.organization].append(appointment.pk)
+
+        count = 0
+        for organization, ids in by_organization.items():
+            change = services.unhide_appointments(
+                actor=request.user,  # type: ignore[arg-type]
+                organization=organization,
+                appointment_ids=ids,
+                action=VisibilityChange.Action.UNHIDE_SELECTED,
+            )
+            count += change.appointment_count if change else 0
+
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d appointment is now visible to its client.",
+                "%(count)d appointments are now visible to their clients.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AppointmentSeries)
+class AppointmentSeriesAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Read only: a series is booked and unhidden on the staff screens."""
+
+    list_display = [
+        "client",
+        "provider",
+        "service",
+        "first_date",
+        "ends",
+        "visible_default",
+        "organization",
+    ]
+    list_filter = ["visible_default", "ends", "organization"]
+    list_select_related = ["client", "provider", "service", "organization"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SchedulingSettings)
+class SchedulingSettingsAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["organization", "allow_hiding", "updated_at", "updated_by"]
+    fields = ["organization", "allow_hiding", "updated_at", "updated_by"]
+    readonly_fields = ["organization", "updated_at", "updated_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Every organization gets its settings when it is created.
+        return False
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: SchedulingSettings,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        services.set_allow_hiding(
+            actor=request.user,  # type: ignore[arg-type]
+            organization=obj.organization,
+            allow=obj.allow_hiding,
+        )
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name"]
+
+
+class VisibilityChangeItemInline(admin.TabularInline):
+    model = VisibilityChangeItem
+    fields = ["appointment"]
+    readonly_fields = ["appointment"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(VisibilityChange)
+class VisibilityChangeAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """The visibility history: read only, as the database keeps it."""
+
+    list_display = [
+        "changed_at",
+        "action",
+        "appointment_count",
+        "changed_by",
+        "organization",
+    ]
+    list_filter = ["action", "organization"]
+    list_select_related = ["changed_by", "organization"]
+    inlines = [VisibilityChangeItemInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

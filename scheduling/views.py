@@ -1,0 +1,363 @@
+"""Staff screens for appointments: list, create, edit, cancel, unhide, settings.
+
+Views parse a request, call scheduling.services and answer. Every appointment
+loads through the staff member's organization, so another practice's UUID is a
+404 like a row that does not exist.
+"""
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from permissions.decorators import StaffRequest, staff_required
+from permissions.models import Permission
+from scheduling import services
+from scheduling.forms import (
+    WEEKDAYS,
+    AllowHidingForm,
+    AppointmentCreateForm,
+    AppointmentEditForm,
+    AppointmentFilterForm,
+    BulkUnhideForm,
+    add_service_error,
+)
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    SchedulingSettings,
+    VisibilityChange,
+)
+
+PAGE_SIZE = 50
+LIST_TEMPLATE = "scheduling/appointment_list.html"
+
+
+def _appointments(request: StaffRequest) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(organization_id=request.staff.organization_id)
+
+
+def _appointment_or_404(request: StaffRequest, public_id: uuid.UUID) -> Appointment:
+    rows = _appointments(request).select_related(
+        "organization", "client", "provider", "service", "series", "created_by"
+    )
+    return get_object_or_404(rows, public_id=public_id)
+
+
+def _next_or(request: StaffRequest, default: str) -> str:
+    """The page the request came from when it is ours, else ``default``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _filter_form(request: StaffRequest, data: QueryDict) -> AppointmentFilterForm:
+    """The list's filters; with no date given the list starts today, not years ago."""
+    if "date_from" not in data:
+        data = data.copy()
+        today = timezone.localdate(timezone=request.staff.organization.zone)
+        data["date_from"] = today.isoformat()
+    form = AppointmentFilterForm(data, organization=request.staff.organization)
+    form.is_valid()
+    return form
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_http_methods(["GET", "HEAD"])
+def appointment_list(request: StaffRequest) -> HttpResponse:
+    filter_form = _filter_form(request, request.GET)
+    appointments = (
+        filter_form.filter(_appointments(request))
+        .select_related("client", "provider", "service")
+        .order_by("starts_at", "pk")
+    )
+    page = Paginator(appointments, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    return render(
+        request,
+        LIST_TEMPLATE,
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "matching_count": page.paginator.count,
+        },
+    )
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_http_methods(["GET", "HEAD", "POST"])
+def appointment_create(request: StaffRequest) -> HttpResponse:
+    organization = request.staff.organization
+    form = AppointmentCreateForm(request.POST or None, organization=organization)
+    if request.method != "POST" or not form.is_valid():
+        return _render_create(request, form)
+
+    try:
+        if form.is_series:
+            series = services.create_series(
+                actor=request.user, **form.series_arguments()
+            )
+            return _series_booked(request, series)
+        appointment = services.create_appointment(
+            actor=request.user, **form.appointment_arguments()
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _render_create(request, form)
+
+    messages.success(request, _("The appointment is booked."))
+    return redirect("scheduling:appointment_detail", appointment.public_id)
+
+
+def _series_booked(request: StaffRequest, series: AppointmentSeries) -> HttpResponse:
+    first = series.occurrences.order_by("series_start").first()
+    count = series.occurrences.count()
+    messages.success(
+        request,
+        ngettext(
+            "The weekly series is booked with %(count)d appointment so far.",
+            "The weekly series is booked with %(count)d appointments so far.",
+            count,
+        )
+        % {"count": count},
+    )
+    if first is None:
+        return redirect("scheduling:appointment_list")
+    return redirect("scheduling:appointment_detail", first.public_id)
+
+
+def _render_create(request: StaffRequest, form: AppointmentCreateForm) -> HttpResponse:
+    return render(
+        request,
+        "scheduling/appointment_create.html",
+        {"form": form, "time_zone": request.staff.organization.time_zone},
+    )
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_http_methods(["GET", "HEAD"])
+def appointment_detail(request: StaffRequest, public_id: uuid.UUID) -> HttpResponse:
+    appointment = _appointment_or_404(request, public_id)
+    history = (
+        VisibilityChange.objects.filter(
+            organization_id=appointment.organization_id,
+            items__appointment=appointment,
+        )
+        .select_related("changed_by")
+        .order_by("-changed_at")
+    )
+    day_names = dict(WEEKDAYS)
+    series = appointment.series
+    series_days = [day_names[day] for day in series.weekdays] if series else []
+
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "history": history,
+            "series_days": series_days,
+        },
+    )
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_http_methods(["GET", "HEAD", "POST"])
+def appointment_edit(request: StaffRequest, public_id: uuid.UUID) -> HttpResponse:
+    appointment = _appointment_or_404(request, public_id)
+    form = AppointmentEditForm(request.POST or None, appointment=appointment)
+    context: dict[str, Any] = {"form": form, "appointment": appointment}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "scheduling/appointment_edit.html", context)
+
+    try:
+        services.update_appointment(
+            actor=request.user,
+            appointment=appointment,
+            **form.update_arguments(),
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+        return render(request, "scheduling/appointment_edit.html", context)
+
+    messages.success(request, _("The appointment is updated."))
+    return redirect("scheduling:appointment_detail", appointment.public_id)
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_POST
+def appointment_cancel(request: StaffRequest, public_id: uuid.UUID) -> HttpResponse:
+    appointment = _appointment_or_404(request, public_id)
+
+    try:
+        services.cancel_appointment(actor=request.user, appointment=appointment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The appointment is cancelled."))
+    return redirect("scheduling:appointment_detail", appointment.public_id)
+
+
+@staff_required(Permission.UNHIDE_APPOINTMENTS)
+@require_POST
+@vary_on_headers("HX-Request")
+def appointment_unhide(request: StaffRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Unhide one appointment; htmx gets the list row back, others a redirect."""
+    appointment = _appointment_or_404(request, public_id)
+
+    change = services.unhide_one(actor=request.user, appointment=appointment)
+
+    if change is None:
+        messages.info(request, _("The appointment was already visible to the client."))
+    else:
+        messages.success(request, _("The appointment is now visible to the client."))
+    if request.htmx:  # type: ignore[attr-defined]
+        appointment.refresh_from_db(fields=["visible_to_client"])
+        return render(
+            request, f"{LIST_TEMPLATE}#unhidden-row", {"appointment": appointment}
+        )
+    detail = reverse("scheduling:appointment_detail", args=[appointment.public_id])
+    return redirect(_next_or(request, detail))
+
+
+@staff_required(Permission.UNHIDE_APPOINTMENTS)
+@require_POST
+def appointment_unhide_following(
+    request: StaffRequest, public_id: uuid.UUID
+) -> HttpResponse:
+    appointment = _appointment_or_404(request, public_id)
+    if appointment.series_id is None:
+        messages.error(request, _("This appointment is not part of a series."))
+        return redirect("scheduling:appointment_detail", appointment.public_id)
+
+    change = services.unhide_this_and_following(
+        actor=request.user,
+        appointment=appointment,
+    )
+
+    count = change.appointment_count if change else 0
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d appointment is now visible to the client, and so is every "
+            "later one this series creates.",
+            "%(count)d appointments are now visible to the client, and so is every "
+            "later one this series creates.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("scheduling:appointment_detail", appointment.public_id)
+
+
+@staff_required(Permission.UNHIDE_APPOINTMENTS)
+@require_POST
+def appointment_unhide_bulk(request: StaffRequest) -> HttpResponse:
+    """Two steps on one URL: state the exact count, then unhide on confirmation.
+
+    The confirmation repeats the count it showed; if the rows changed in the
+    meantime the page is shown again with the new count instead of unhiding
+    something the member did not agree to.
+    """
+    back = _next_or(request, reverse("scheduling:appointment_list"))
+    form = BulkUnhideForm(request.POST)
+    filter_form = _filter_form(request, request.POST)
+    if not form.is_valid() or (form.matching and not filter_form.is_valid()):
+        messages.error(request, _("The selection could not be read; try again."))
+        return redirect(back)
+
+    hidden = _appointments(request).filter(visible_to_client=False)
+    if form.matching:
+        hidden = filter_form.filter(hidden)
+    else:
+        hidden = hidden.filter(public_id__in=form.cleaned_data["selected"])
+    ids = list(hidden.values_list("pk", flat=True))
+    if not ids:
+        messages.info(request, _("None of the chosen appointments is hidden."))
+        return redirect(back)
+
+    changed = form.cleaned_data["expected"] != len(ids)
+    if not form.cleaned_data["confirmed"] or changed:
+        context = {
+            "count": len(ids),
+            "changed": form.cleaned_data["confirmed"] and changed,
+            "form": form,
+            "filter_form": filter_form,
+            "back": back,
+        }
+        return render(request, "scheduling/appointment_unhide_confirm.html", context)
+
+    action = (
+        VisibilityChange.Action.UNHIDE_MATCHING
+        if form.matching
+        else VisibilityChange.Action.UNHIDE_SELECTED
+    )
+    change = services.unhide_appointments(
+        actor=request.user,
+        organization=request.staff.organization,
+        appointment_ids=ids,
+        action=action,
+    )
+
+    count = change.appointment_count if change else 0
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d appointment is now visible to the client.",
+            "%(count)d appointments are now visible to their clients.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(back)
+
+
+@staff_required(Permission.CHANGE_SCHEDULING_SETTINGS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings_additional(request: StaffRequest) -> HttpResponse:
+    organization = request.staff.organization
+    current = SchedulingSettings.objects.get(organization=organization)
+    initial = {"allow_hiding": "yes" if current.allow_hiding else "no"}
+    form = AllowHidingForm(request.POST or None, initial=initial)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request,
+            "scheduling/settings_additional.html",
+            {"form": form, "settings": current},
+        )
+
+    allow = form.cleaned_data["allow_hiding"]
+    services.set_allow_hiding(
+        actor=request.user,
+        organization=organization,
+        allow=allow,
+    )
+
+    if allow:
+        messages.success(
+            request, _("Staff may now create appointments hidden from clients.")
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Hiding is switched off: every new appointment is visible to "
+                "the client."
+            ),
+        )
+    return redirect("scheduling:settings_additional")
