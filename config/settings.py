@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
-    "pgtrigger",
     "recurrence",
     "allauth",
     "allauth.account",
@@ -90,6 +89,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# E-mail is unique through a constraint on lower(email), which this check
+# cannot see; sign-in looks addresses up without regard to case.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # Rate limits (allauth) need a cache every worker shares: Redis when it is
 # configured, otherwise a table in the database.

@@ -1,6 +1,5 @@
 """Permission groups: what staff may do, and who is hidden from clients."""
 
-import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -71,13 +70,6 @@ class PermissionGroup(models.Model):
                     ]
                 ),
                 name="administrators_keep_every_permission",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="protect_built_in_groups",
-                operation=pgtrigger.Delete,
-                condition=pgtrigger.Q(old__built_in__isnull=False),
             ),
         ]
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Organization, StaffMember, validate_time_zone
-from scheduling import triggers
 
 
 class SchedulingSettings(models.Model):
@@ -159,11 +158,6 @@ class AppointmentSeries(Placement):
                 name="series_ends_after_it_starts",
             ),
         ]
-        triggers = [
-            triggers.series_insert_rules,
-            triggers.series_update_rules,
-            triggers.refuse_delete("series_never_deleted", "Appointment series"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.service} for {self.client}, weekly"
@@ -231,11 +225,6 @@ class Appointment(Placement):
                 name="appt_series_start_with_series",
             ),
         ]
-        triggers = [
-            triggers.appointment_insert_rules,
-            triggers.appointment_update_rules,
-            triggers.refuse_delete("appointment_never_deleted", "Appointments"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.service} for {self.client} at {self.starts_at:%Y-%m-%d %H:%M}"
@@ -291,10 +280,6 @@ class VisibilityChange(models.Model):
         constraints = [
             models.UniqueConstraint("organization", "id", name="change_org_id_unique"),
         ]
-        triggers = [
-            triggers.refuse_update("visibility_change_append_only", "History"),
-            triggers.refuse_delete("visibility_change_kept", "History entries"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.appointment_count})"
@@ -316,10 +301,6 @@ class VisibilityChangeItem(models.Model):
             models.UniqueConstraint(
                 "organization", "change", "appointment", name="change_item_unique"
             ),
-        ]
-        triggers = [
-            triggers.refuse_update("visibility_item_append_only", "History"),
-            triggers.refuse_delete("visibility_item_kept", "History entries"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ import recurrence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -267,8 +268,18 @@ def materialize_series(
 
 
 def extend_open_series(organization: Organization | None = None) -> int:
-    """Roll every never-ending series forward to the horizon; return rows created."""
-    open_series = AppointmentSeries.objects.filter(ends=AppointmentSeries.Ends.NEVER)
+    """Roll every unfinished series forward to the horizon; return rows created.
+
+    A series that ends is unfinished too while its end lies past the horizon
+    it was materialized to: thirty weekly sessions outrun a 26-week horizon.
+    """
+    ends = AppointmentSeries.Ends
+    open_series = AppointmentSeries.objects.annotate(made=Count("occurrences")).filter(
+        Q(ends=ends.NEVER)
+        | Q(materialized_through__isnull=True)
+        | Q(ends=ends.ON_DATE, materialized_through__lt=F("end_date"))
+        | Q(ends=ends.AFTER_COUNT, made__lt=F("occurrence_count"))
+    )
     if organization is not None:
         open_series = open_series.filter(organization=organization)
     return sum(materialize_series(series) for series in open_series.iterator())
@@ -406,14 +417,20 @@ def unhide_this_and_following(
         actor, appointment.organization_id, Permission.UNHIDE_APPOINTMENTS
     )
 
-    AppointmentSeries.objects.filter(pk=series.pk).update(visible_default=True)
+    # Locked so that a materialization running now sees the new default.
+    series = AppointmentSeries.objects.select_for_update().get(pk=series.pk)
+    switches_default = not series.visible_default
+    if switches_default:
+        AppointmentSeries.objects.filter(pk=series.pk).update(visible_default=True)
     following = Appointment.objects.filter(
         series=series, series_start__gte=appointment.series_start
     ).values_list("pk", flat=True)
+    # With nothing hidden and the default already visible, nothing changes
+    # and nothing is recorded.
     return unhide_appointments(
         actor=actor,
         organization=appointment.organization,
         appointment_ids=following,
         action=VisibilityChange.Action.UNHIDE_FOLLOWING,
-        series=series,
+        series=series if switches_default else None,
     )

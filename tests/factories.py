@@ -169,3 +169,26 @@ def scheduler(organization: Organization, **kwargs) -> StaffMember:
 def hide_from_clients(staff: StaffMember) -> StaffMember:
     add_member(built_in_group(staff.organization, BuiltIn.HIDDEN_CONTACTS), staff)
     return staff
+
+
+def weekly_series(actor: User, client: Client, **overrides):
+    """A series made through the scheduling service, as staff would make it.
+
+    Defaults: Mondays at 16:00 for an hour, ending after four sessions, visible.
+    """
+    from scheduling import services
+
+    values = {
+        "provider": StaffFactory(organization=client.organization),
+        "service": ServiceFactory(organization=client.organization),
+        "first_date": dt.date(2026, 10, 5),
+        "local_start_time": dt.time(16, 0),
+        "duration_minutes": 60,
+        "weekdays": [0],
+        "ends": "after_count",
+        "occurrence_count": 4,
+        "location_kind": LocationKind.CLINIC,
+        "visible_to_client": True,
+        **overrides,
+    }
+    return services.create_series(actor=actor, client=client, **values)
