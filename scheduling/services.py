@@ -73,8 +73,28 @@ def _check_placement(
         )
 
 
-def _check_visibility_allowed(organization: Organization, visible: bool) -> None:
-    if not visible and not hiding_allowed(organization):
+def _check_new_booking(
+    actor: User,
+    *,
+    client: Client,
+    provider: StaffMember,
+    service: Service,
+    location_kind: str,
+    telehealth_url: str,
+    visible_to_client: bool,
+) -> None:
+    """What a single appointment and a series must both pass to be booked."""
+    organization = client.organization
+    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
+    _check_placement(
+        organization,
+        client=client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        telehealth_url=telehealth_url,
+    )
+    if not visible_to_client and not hiding_allowed(organization):
         raise ValidationError({"visible_to_client": HIDING_NOT_ALLOWED})
 
 
@@ -94,16 +114,15 @@ def create_appointment(
     visible_to_client: bool,
 ) -> Appointment:
     organization = client.organization
-    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
-    _check_placement(
-        organization,
+    _check_new_booking(
+        actor,
         client=client,
         provider=provider,
         service=service,
         location_kind=location_kind,
         telehealth_url=telehealth_url,
+        visible_to_client=visible_to_client,
     )
-    _check_visibility_allowed(organization, visible_to_client)
     if ends_at <= starts_at:
         raise ValidationError(
             {"ends_at": _("An appointment must end after it starts.")}
@@ -147,16 +166,15 @@ def create_series(
     visible_to_client: bool,
 ) -> AppointmentSeries:
     organization = client.organization
-    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
-    _check_placement(
-        organization,
+    _check_new_booking(
+        actor,
         client=client,
         provider=provider,
         service=service,
         location_kind=location_kind,
         telehealth_url=telehealth_url,
+        visible_to_client=visible_to_client,
     )
-    _check_visibility_allowed(organization, visible_to_client)
 
     series = AppointmentSeries(
         organization=organization,
