@@ -168,7 +168,9 @@ class Client(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="clients"
     )
-    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Unique within the organization, like every other key, so the table can
+    # be distributed by organization; a UUID does not repeat in practice.
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -179,6 +181,9 @@ class Client(models.Model):
         constraints = [
             # Target of composite foreign keys that keep tenants apart.
             models.UniqueConstraint("organization", "id", name="client_org_id_unique"),
+            models.UniqueConstraint(
+                "organization", "public_id", name="client_public_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -76,7 +76,8 @@ class Placement(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+"
     )
-    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    # Unique within the organization (see the constraints of each model).
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     provider = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, related_name="+"
@@ -142,6 +143,9 @@ class AppointmentSeries(Placement):
         verbose_name_plural = "appointment series"
         constraints = [
             models.UniqueConstraint("organization", "id", name="series_org_id_unique"),
+            models.UniqueConstraint(
+                "organization", "public_id", name="series_public_id_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(weekdays__len__gt=0), name="series_has_weekdays"
             ),
@@ -210,6 +214,9 @@ class Appointment(Placement):
         ]
         constraints = [
             models.UniqueConstraint("organization", "id", name="appt_org_id_unique"),
+            models.UniqueConstraint(
+                "organization", "public_id", name="appt_public_id_unique"
+            ),
             models.UniqueConstraint(
                 "organization",
                 "series",
