@@ -113,6 +113,8 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            # Target of composite foreign keys that keep tenants apart.
+            models.UniqueConstraint("organization", "id", name="user_org_id_unique"),
         ]
 
     def __str__(self) -> str:

