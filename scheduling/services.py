@@ -6,13 +6,14 @@ exist to turn a refused write into a clear message before it reaches them.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 import recurrence
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,8 @@ from scheduling.models import (
     VisibilityChange,
     VisibilityChangeItem,
 )
+
+logger = logging.getLogger(__name__)
 
 HIDING_NOT_ALLOWED = _(
     "Hiding appointments from clients is switched off for this organization "
@@ -71,6 +74,33 @@ def _check_placement(
         raise ValidationError(
             {"telehealth_url": _("A telehealth appointment needs its link.")}
         )
+
+
+# Dates outside this window are typing mistakes, and a visible appointment
+# cannot be hidden again, so a mistake would stay on a family's schedule.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 3
+
+
+def _check_date_in_range(day: dt.date, field: str) -> None:
+    latest = timezone.localdate() + dt.timedelta(days=365 * YEARS_AHEAD)
+    if not EARLIEST_DATE <= day <= latest:
+        raise ValidationError(
+            {
+                field: _("Choose a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DATE.isoformat(), "last": latest.isoformat()}
+            }
+        )
+
+
+def _check_times(
+    organization: Organization, starts_at: dt.datetime, ends_at: dt.datetime
+) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError(
+            {"ends_at": _("An appointment must end after it starts.")}
+        )
+    _check_date_in_range(starts_at.astimezone(organization.zone).date(), "starts_at")
 
 
 def _check_new_booking(
@@ -123,10 +153,7 @@ def create_appointment(
         telehealth_url=telehealth_url,
         visible_to_client=visible_to_client,
     )
-    if ends_at <= starts_at:
-        raise ValidationError(
-            {"ends_at": _("An appointment must end after it starts.")}
-        )
+    _check_times(organization, starts_at, ends_at)
 
     return Appointment.objects.create(
         organization=organization,
@@ -175,6 +202,10 @@ def create_series(
         telehealth_url=telehealth_url,
         visible_to_client=visible_to_client,
     )
+
+    _check_date_in_range(first_date, "first_date")
+    if end_date is not None and ends == AppointmentSeries.Ends.ON_DATE:
+        _check_date_in_range(end_date, "end_date")
 
     series = AppointmentSeries(
         organization=organization,
@@ -232,7 +263,20 @@ def occurrence_starts(
     )
 
     zone = ZoneInfo(series.time_zone)
-    return [start.replace(tzinfo=zone) for start in local_starts]
+    return [local_instant(start, zone) for start in local_starts]
+
+
+def local_instant(wall_clock: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The UTC instant a naive wall-clock time names in a zone.
+
+    A time the clocks skip (02:30 on the spring-forward night) is read with
+    the offset in force before the change, so it lands at 03:30; a time that
+    happens twice takes the first, earlier instant. The result is in UTC so
+    that adding a duration to it adds elapsed time: on a zone-aware value
+    Python adds wall-clock time, which would shorten or stretch a session
+    that crosses a change.
+    """
+    return wall_clock.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
 def horizon_date(series: AppointmentSeries) -> dt.date:
@@ -300,7 +344,16 @@ def extend_open_series(organization: Organization | None = None) -> int:
     )
     if organization is not None:
         open_series = open_series.filter(organization=organization)
-    return sum(materialize_series(series) for series in open_series.iterator())
+
+    created = 0
+    for series in open_series.iterator():
+        # One series the database refuses must not stop every practice's
+        # nightly run; each materialization is its own transaction.
+        try:
+            created += materialize_series(series)
+        except DatabaseError:
+            logger.exception("Series %s could not be extended", series.pk)
+    return created
 
 
 @transaction.atomic
@@ -319,6 +372,8 @@ def update_appointment(
 ) -> Appointment:
     """Change one appointment's time, provider or place; its visibility stays."""
     require_permission(actor, appointment.organization_id, Permission.MANAGE_SCHEDULING)
+    if appointment.status == Status.CANCELLED:
+        raise ValidationError(_("A cancelled appointment cannot be changed."))
     _check_placement(
         appointment.organization,
         client=appointment.client,
@@ -327,10 +382,7 @@ def update_appointment(
         location_kind=location_kind,
         telehealth_url=telehealth_url,
     )
-    if ends_at <= starts_at:
-        raise ValidationError(
-            {"ends_at": _("An appointment must end after it starts.")}
-        )
+    _check_times(appointment.organization, starts_at, ends_at)
 
     appointment.provider = provider
     appointment.service = service

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from permissions.models import BuiltIn, Permission, PermissionGroup
@@ -657,3 +658,151 @@ def test_a_new_organization_has_settings_and_built_in_groups():
         ADMINISTRATOR_PERMISSIONS
     )
     assert groups[BuiltIn.HIDDEN_CONTACTS].permissions == [Permission.HIDE_FROM_PORTAL]
+
+
+# Sessions on the nights the clocks change
+
+
+@pytest.mark.parametrize(
+    ("first_date", "start", "change_day", "local_on_change_day"),
+    [
+        # 02:30 does not exist on 14 March 2027: the session starts at 03:30.
+        (dt.date(2027, 3, 7), dt.time(2, 30), dt.date(2027, 3, 14), (3, 30)),
+        # 01:00 happens twice on 1 November 2026: the first, daylight one counts.
+        (dt.date(2026, 10, 25), dt.time(1, 0), dt.date(2026, 11, 1), (1, 0)),
+    ],
+    ids=["skipped-hour", "repeated-hour"],
+)
+def test_a_session_on_a_clock_change_night_lasts_its_full_length(
+    actor, client_record, first_date, start, change_day, local_on_change_day
+):
+    series = factories.weekly_series(
+        actor,
+        client_record,
+        first_date=first_date,
+        local_start_time=start,
+        duration_minutes=60,
+        weekdays=[6],
+        occurrence_count=3,
+    )
+
+    sessions = list(series.occurrences.order_by("starts_at"))
+    assert len(sessions) == 3
+    assert {s.ends_at - s.starts_at for s in sessions} == {dt.timedelta(hours=1)}
+    on_change_day = next(
+        s.starts_at.astimezone(NEW_YORK)
+        for s in sessions
+        if s.starts_at.astimezone(NEW_YORK).date() == change_day
+    )
+    assert (on_change_day.hour, on_change_day.minute) == local_on_change_day
+
+
+def test_extending_a_series_through_a_skipped_hour_does_not_fail(
+    actor, client_record, settings
+):
+    series = factories.weekly_series(
+        actor,
+        client_record,
+        first_date=dt.date(2027, 2, 28),
+        local_start_time=dt.time(2, 30),
+        weekdays=[6],
+        ends=AppointmentSeries.Ends.NEVER,
+        occurrence_count=None,
+    )
+    settings.SCHEDULING_HORIZON_DAYS = 500
+
+    created = services.extend_open_series()
+
+    assert created > 0
+    assert all(
+        s.ends_at - s.starts_at == dt.timedelta(hours=1)
+        for s in series.occurrences.all()
+    )
+
+
+# Dates that can only be typing mistakes
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        dt.datetime(1, 1, 1, 10, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 10, tzinfo=NEW_YORK),
+        dt.datetime(9999, 12, 30, 10, tzinfo=dt.UTC),
+    ],
+    ids=["year-one", "last-century", "year-9999"],
+)
+def test_an_appointment_far_outside_the_practice_years_is_refused(
+    actor, client_record, starts_at
+):
+    values = appointment_values(
+        client_record, starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1)
+    )
+
+    with pytest.raises(ValidationError, match="Choose a date between"):
+        services.create_appointment(actor=actor, **values)
+
+    assert not Appointment.objects.filter(client=client_record).exists()
+
+
+def test_a_series_ending_decades_ahead_is_refused(actor, client_record):
+    with pytest.raises(ValidationError, match="Choose a date between"):
+        factories.weekly_series(
+            actor,
+            client_record,
+            ends=AppointmentSeries.Ends.ON_DATE,
+            end_date=dt.date(2090, 1, 1),
+            occurrence_count=None,
+        )
+
+    assert not AppointmentSeries.objects.filter(client=client_record).exists()
+
+
+def test_a_cancelled_appointment_cannot_be_edited(actor, client_record):
+    appointment = services.create_appointment(
+        actor=actor, **appointment_values(client_record)
+    )
+    services.cancel_appointment(actor=actor, appointment=appointment)
+    later = appointment.starts_at + dt.timedelta(days=1)
+
+    with pytest.raises(ValidationError, match="cancelled appointment"):
+        services.update_appointment(
+            actor=actor,
+            appointment=appointment,
+            provider=appointment.provider,
+            service=appointment.service,
+            starts_at=later,
+            ends_at=later + dt.timedelta(hours=1),
+            location_kind=appointment.location_kind,
+        )
+
+    appointment.refresh_from_db()
+    assert appointment.starts_at != later
+
+
+def test_one_series_the_database_refuses_does_not_stop_the_others(
+    actor, client_record, monkeypatch, settings
+):
+    broken, healthy = (
+        factories.weekly_series(
+            actor,
+            client_record,
+            ends=AppointmentSeries.Ends.NEVER,
+            occurrence_count=None,
+        )
+        for _ in range(2)
+    )
+    settings.SCHEDULING_HORIZON_DAYS += 28
+    materialize = services.materialize_series
+
+    def refuse_broken(series, **kwargs):
+        if series.pk == broken.pk:
+            raise IntegrityError("refused")
+        return materialize(series, **kwargs)
+
+    monkeypatch.setattr(services, "materialize_series", refuse_broken)
+    before = healthy.occurrences.count()
+
+    created = services.extend_open_series()
+
+    assert created == healthy.occurrences.count() - before > 0

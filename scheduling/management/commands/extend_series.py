@@ -1,4 +1,4 @@
-"""``manage.py extend_series``: roll never-ending series forward, nightly."""
+"""``manage.py extend_series``: roll unfinished series forward, nightly."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from scheduling.services import extend_open_series
 
 class Command(BaseCommand):
     help = (
-        "Materialize the occurrences of never-ending appointment series up to the "
+        "Materialize the occurrences of unfinished appointment series up to the "
         "rolling horizon (SCHEDULING_HORIZON_DAYS). Meant for a nightly cron job; "
         "safe to run more often, since it only adds occurrences that are missing."
     )
