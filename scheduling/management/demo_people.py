@@ -137,7 +137,7 @@ BRIGHT_STEPS_STAFF = (
         "Scheduler",
         "scheduler@brightsteps.example",
         "(617) 555-0101",
-        "Schedulers group: calendar, hidden rows, unhide one or in bulk.",
+        "Schedulers group: appointment list, hidden rows, unhide one or in bulk.",
     ),
     StaffSpec(
         "billing",
@@ -255,7 +255,7 @@ CLIENT_NAMES = (
 # Each technician has four two-hour slots a day. A client comes on Monday and
 # Wednesday or on Tuesday and Thursday; Fridays are for second technicians.
 # The arithmetic below gives every technician, BCBA and room one session at a
-# time, so the staff calendar looks like a real one.
+# time, so the staff schedule looks like a real one.
 DAY_PAIRS = ((MON, WED), (TUE, THU))
 SLOTS = (dt.time(8, 30), dt.time(11, 0), dt.time(13, 30), dt.time(16, 0))
 SESSION_MINUTES = 120
@@ -451,7 +451,7 @@ BRIGHT_STEPS = PracticeSpec(
     groups=(
         GroupSpec(
             "Schedulers",
-            "Front desk: keeps the calendar and decides what families see.",
+            "Front desk: keeps the schedule and decides what families see.",
             (Permission.MANAGE_SCHEDULING, Permission.UNHIDE_APPOINTMENTS),
             ("scheduler",),
         ),
