@@ -167,8 +167,14 @@ class AppointmentFilterForm(forms.Form):
         return shown
 
     def filter(self, appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
-        """Narrow a queryset by the fields that are valid; an invalid one is ignored."""
-        data = getattr(self, "cleaned_data", {})
+        """Narrow a queryset by the filters; a filter that does not parse matches none.
+
+        Dropping only the bad value would widen the list, and "all matching" with
+        it, to rows the member never asked for (another client's, every date).
+        """
+        if not self.is_valid():
+            return appointments.none()
+        data = self.cleaned_data
         zone = self.organization.zone
         if data.get("client"):
             appointments = appointments.filter(client=data["client"])

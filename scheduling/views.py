@@ -7,6 +7,7 @@ loads through the staff member's organization, so another practice's UUID is a
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -93,6 +94,8 @@ def appointment_list(request: StaffRequest) -> HttpResponse:
         LIST_TEMPLATE,
         {
             "filter_form": filter_form,
+            # An invalid filter lists nothing, so nothing can be unhidden in bulk.
+            "filter_valid": filter_form.is_valid(),
             "page": page,
             "matching_count": page.paginator.count,
         },
@@ -170,10 +173,17 @@ def appointment_detail(request: StaffRequest, public_id: uuid.UUID) -> HttpRespo
         "scheduling/appointment_detail.html",
         {
             "appointment": appointment,
+            "telehealth_link": _web_link(appointment.telehealth_url),
             "history": history,
             "series_days": series_days,
         },
     )
+
+
+def _web_link(url: str) -> str:
+    """The address when it opens a web page; an imported javascript: link is text."""
+    url = url.strip()
+    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
 
 
 @staff_required(Permission.MANAGE_SCHEDULING)

@@ -1,4 +1,6 @@
 import re
+import secrets
+import uuid
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -151,3 +153,29 @@ def test_sign_in_pages_use_the_site_layout(client, db, name):
     assert "Menu:" not in response.content.decode()
     assert "allauth/layouts/base.html" in [t.name for t in response.templates]
     assert "base.html" in [t.name for t in response.templates]
+
+
+def test_too_many_reset_requests_get_the_sites_429_page(client, db):
+    """allauth allows five reset requests a minute for one address, then says 429.
+
+    A fresh address and client address keep the counters apart from other
+    tests, even when the rate-limit cache outlives the test database.
+    """
+    address = f"someone-{uuid.uuid4().hex}@example.test"
+    remote = f"198.51.100.{secrets.randbelow(254) + 1}"
+    url = reverse("account_reset_password")
+
+    allowed = [
+        client.post(url, {"email": address}, REMOTE_ADDR=remote) for _ in range(5)
+    ]
+    refused = client.post(url, {"email": address}, REMOTE_ADDR=remote)
+
+    assert [r.status_code for r in allowed] == [302] * 5
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "429.html" in [t.name for t in refused.templates]
+    assert 'class="skip-link"' in body
+    assert "Too many attempts" in body
+    assert "Please wait a few minutes, then try again." in body
+    assert f'href="{reverse("account_login")}"' in body
+    assert mail.outbox == []

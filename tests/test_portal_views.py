@@ -309,7 +309,7 @@ def test_hidden_provider_is_never_named_in_any_portal_page(
     detail = responses[3].content.decode()
     assert f"<dd>{organization.display_name}</dd>" in detail
     schedule = responses[1].content.decode()
-    assert f"<td>{organization.display_name}</td>" in schedule
+    assert f'<td data-label="Provider">{organization.display_name}</td>' in schedule
 
 
 def test_visible_provider_is_named_on_their_appointments(
@@ -478,3 +478,130 @@ def test_schedule_query_count_does_not_grow_with_appointments(
 
     assert response.status_code == 200
     assert len(response.context["upcoming"]) + len(response.context["past"]) == 42
+
+
+def telehealth(client_record, service, *, starts_in, status=Status.SCHEDULED):
+    starts_at = timezone.now() + starts_in
+    return factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        location_kind=LocationKind.TELEHEALTH,
+        location_detail="",
+        telehealth_url="https://video.example.test/room-7",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        status=status,
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts_in", "status", "offered"),
+    [
+        (dt.timedelta(days=2), Status.SCHEDULED, True),
+        # Under way: it started half an hour ago and ends in half an hour.
+        (dt.timedelta(minutes=-30), Status.SCHEDULED, True),
+        (dt.timedelta(days=2), Status.CANCELLED, False),
+        (dt.timedelta(days=-2), Status.COMPLETED, False),
+        (dt.timedelta(days=-2), Status.SCHEDULED, False),
+    ],
+)
+def test_video_link_only_for_scheduled_sessions_not_yet_over(
+    signed_in, client_record, service, starts_in, status, offered
+):
+    appointment = telehealth(client_record, service, starts_in=starts_in, status=status)
+
+    detail = signed_in.get(
+        url("appointment_detail", client_record, appointment.public_id)
+    )
+    schedule = signed_in.get(url("schedule", client_record))
+
+    assert detail.status_code == schedule.status_code == 200
+    for page in (detail, schedule):
+        body = page.content.decode()
+        assert ("Join the video session" in body) is offered
+        assert ('href="https://video.example.test/room-7"' in body) is offered
+        assert "Telehealth" in body
+
+
+def test_home_puts_the_comma_right_after_the_date(signed_in, client_record, service):
+    appointment = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=dt.datetime(2099, 12, 8, 13, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2099, 12, 8, 14, 30, tzinfo=dt.UTC),
+    )
+
+    response = signed_in.get(url("client_home", client_record))
+
+    assert response.status_code == 200
+    assert response.context["next_appointment"].public_id == appointment.public_id
+    body = response.content.decode()
+    assert "Tuesday, Dec. 8, 2099</time>, <time" in body
+    assert re.search(r"</time>\s+,", body) is None
+
+
+# 01:30 happens twice in New York on 1 November 2026: first in daylight time
+# (05:30 UTC), then an hour later in standard time (06:30 UTC).
+REPEATED_HOUR = [
+    (dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC), "EDT"),
+    (dt.datetime(2026, 11, 1, 6, 30, tzinfo=dt.UTC), "EST"),
+]
+
+
+def test_every_time_names_its_zone_even_in_the_repeated_hour(
+    signed_in, client_record, service
+):
+    appointments = [
+        factories.AppointmentFactory(
+            client=client_record,
+            service=service,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(minutes=20),
+        )
+        for starts_at, _ in REPEATED_HOUR
+    ]
+    zone = '<abbr class="zone" title="America/New_York">'
+
+    pages = [
+        signed_in.get(url("schedule", client_record)),
+        signed_in.get(url("schedule_month", client_record, 2026, 11)),
+        *(
+            signed_in.get(url("appointment_detail", client_record, a.public_id))
+            for a in appointments
+        ),
+    ]
+
+    assert [page.status_code for page in pages] == [200] * 4
+    for page in pages:
+        assert f"{zone}</abbr>" not in page.content.decode()
+    # The list and detail pages name the zone after the end of each range, the
+    # month view after each start.
+    schedule, month, *details = (page.content.decode() for page in pages)
+    for _, name in REPEATED_HOUR:
+        assert f"1:50 a.m.</time> {zone}{name}</abbr>" in schedule
+        assert f"1:30 a.m.</time> {zone}{name}</abbr>" in month
+    for body, (_, name) in zip(details, REPEATED_HOUR, strict=True):
+        assert f"1:50 a.m.</time> {zone}{name}</abbr>" in body
+
+
+def test_a_session_across_the_clock_change_names_both_zones(
+    signed_in, client_record, service
+):
+    starts_at = dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC)
+    appointment = factories.AppointmentFactory(
+        client=client_record,
+        service=service,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+    )
+
+    response = signed_in.get(
+        url("appointment_detail", client_record, appointment.public_id)
+    )
+
+    assert response.status_code == 200
+    zone = '<abbr class="zone" title="America/New_York">'
+    assert (
+        f"1:30 a.m.</time> {zone}EDT</abbr>–"
+        f'<time datetime="2026-11-01T01:30:00-05:00">1:30 a.m.</time> {zone}EST</abbr>'
+    ) in response.content.decode()

@@ -571,6 +571,134 @@ def test_cancelling_twice_gives_a_message_not_an_error(signed_in, organization):
     assert _messages(response) == ["Only a scheduled appointment can be cancelled."]
 
 
+@pytest.mark.parametrize("status", [Status.CANCELLED, Status.SCHEDULED])
+def test_detail_offers_edit_and_cancel_only_while_not_cancelled(
+    signed_in, organization, status
+):
+    appointment = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=organization), status=status
+    )
+    edit = reverse("scheduling:appointment_edit", args=[appointment.public_id])
+    cancel = reverse("scheduling:appointment_cancel", args=[appointment.public_id])
+
+    response = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[appointment.public_id])
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    cancelled = status == Status.CANCELLED
+    assert (f'href="{edit}"' in body) is not cancelled
+    assert (f'action="{cancel}"' in body) is not cancelled
+    assert ("can no longer be changed" in body) is cancelled
+
+
+def test_edit_of_a_cancelled_appointment_shows_the_refusal_on_the_form(
+    signed_in, organization, provider, service
+):
+    appointment = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=organization),
+        status=Status.CANCELLED,
+    )
+    original_start = appointment.starts_at
+    url = reverse("scheduling:appointment_edit", args=[appointment.public_id])
+
+    response = signed_in.post(
+        url,
+        {
+            "provider": provider.pk,
+            "service": service.pk,
+            "date": "2027-07-01",
+            "start_time": "09:30",
+            "end_time": "10:30",
+            "location_kind": "clinic",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "A cancelled appointment cannot be changed."
+    ]
+    assert "A cancelled appointment cannot be changed." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == original_start
+    assert appointment.provider != provider
+    assert _messages(response) == []
+
+
+def test_detail_without_internal_notes_says_none_recorded(signed_in, organization):
+    appointment = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=organization), internal_notes=""
+    )
+
+    response = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[appointment.public_id])
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<dd><span class="muted">None recorded</span></dd>' in body
+    assert "<dd>None</dd>" not in body
+
+
+def test_detail_links_only_web_addresses_for_telehealth(signed_in, organization):
+    client_record = factories.ClientFactory(organization=organization)
+    good, bad = (
+        factories.AppointmentFactory(
+            client=client_record,
+            location_kind="telehealth",
+            location_detail="",
+            telehealth_url=address,
+        )
+        for address in ("https://video.example.test/room-7", "javascript:alert(1)")
+    )
+
+    good_page, bad_page = (
+        signed_in.get(
+            reverse("scheduling:appointment_detail", args=[appointment.public_id])
+        )
+        for appointment in (good, bad)
+    )
+
+    assert good_page.status_code == bad_page.status_code == 200
+    assert 'href="https://video.example.test/room-7"' in good_page.content.decode()
+    assert 'href="javascript:' not in bad_page.content.decode()
+    assert "not a web address, so not a link" in bad_page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("utc_start", "shown"),
+    [
+        # 01:30 happens twice in New York on 1 November 2026; the first session
+        # starts in daylight time and ends in standard time.
+        (
+            dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+            "01:30</time> EDT–"
+            '<time datetime="2026-11-01T01:15:00-05:00">01:15</time> EST',
+        ),
+        (
+            dt.datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+            '01:30</time>–<time datetime="2026-11-01T02:15:00-05:00">02:15</time> EST',
+        ),
+    ],
+)
+def test_detail_names_the_zone_in_the_repeated_hour(
+    signed_in, organization, utc_start, shown
+):
+    appointment = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=organization),
+        starts_at=utc_start,
+        ends_at=utc_start + dt.timedelta(minutes=45),
+    )
+
+    response = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[appointment.public_id])
+    )
+
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
 # Unhiding
 
 
@@ -952,3 +1080,65 @@ def test_list_shows_the_local_time(signed_in, organization):
         in body
     )
     assert str(appointment.public_id) in body
+
+
+@pytest.mark.parametrize(
+    ("filters", "bad_field"),
+    [
+        ({"client": "abc"}, "client"),
+        ({"client": "another practice's"}, "client"),
+        ({"date_from": "garbage"}, "date_from"),
+        ({"date_from": "2020-01-10", "date_to": "2020-01-01"}, "date_to"),
+        ({"visibility": "sideways"}, "visibility"),
+    ],
+)
+def test_list_with_an_invalid_filter_lists_nothing_and_offers_no_bulk_action(
+    signed_in, organization, other_organization, filters, bad_field
+):
+    _hidden(organization, count=2)
+    if filters.get("client") == "another practice's":
+        filters = {
+            "client": factories.ClientFactory(organization=other_organization).pk
+        }
+
+    response = signed_in.get(reverse("scheduling:appointment_list"), filters)
+
+    assert response.status_code == 200
+    assert bad_field in response.context["filter_form"].errors
+    assert list(response.context["page"].object_list) == []
+    assert response.context["matching_count"] == 0
+    body = response.content.decode()
+    assert '<div class="errorlist" role="alert">' in body
+    assert "No appointments are listed until the filter above is corrected." in body
+    assert 'id="bulk-unhide"' not in body
+    assert "Select all" not in body
+    assert 'name="selected"' not in body
+
+
+def test_bulk_unhide_of_an_invalid_filter_unhides_nothing(signed_in, organization):
+    hidden = _hidden(organization, count=2)
+    url = reverse("scheduling:appointment_unhide_bulk")
+
+    response = signed_in.post(
+        url,
+        {"scope": "matching", "client": "abc", "expected": "2", "confirmed": "on"},
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == ["The selection could not be read; try again."]
+    assert all(not Appointment.objects.get(pk=a.pk).visible_to_client for a in hidden)
+    assert not VisibilityChange.objects.exists()
+
+
+def test_list_with_no_matches_offers_no_bulk_action(signed_in, organization):
+    _hidden(organization, count=1)
+
+    response = signed_in.get(
+        reverse("scheduling:appointment_list"), {"date_from": "2040-01-01"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["matching_count"] == 0
+    body = response.content.decode()
+    assert "No appointments match this filter." in body
+    assert 'id="bulk-unhide"' not in body

@@ -1,6 +1,10 @@
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils import timezone
+
+from portal.policy import AppointmentView
+from scheduling.models import Status
 
 register = template.Library()
 
@@ -15,3 +19,11 @@ def web_link(url: str) -> str:
     if urlsplit(url.strip()).scheme.lower() in {"http", "https"}:
         return url.strip()
     return ""
+
+
+@register.filter
+def joinable(appointment: AppointmentView) -> bool:
+    """Whether a video link is worth offering: the session is on and not over."""
+    return (
+        appointment.status == Status.SCHEDULED and appointment.ends_at >= timezone.now()
+    )
