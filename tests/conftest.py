@@ -1,6 +1,14 @@
 import pytest
+from django.core.cache import cache
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(db):
+    """Rate-limit counters live in the cache; one test's failures must not
+    lock the next test's login out (Redis keeps them between runs)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
