@@ -112,7 +112,13 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ci",
+                violation_error_message=_(
+                    "A login with this e-mail address already exists."
+                ),
+            ),
             # Target of composite foreign keys that keep tenants apart.
             models.UniqueConstraint("organization", "id", name="user_org_id_unique"),
         ]
@@ -233,6 +239,7 @@ class PortalAccess(models.Model):
                 "client",
                 condition=models.Q(revoked_at__isnull=True),
                 name="portal_access_one_active_grant",
+                violation_error_message=_("This login can already see this client."),
             ),
         ]
 
@@ -273,7 +280,14 @@ class CareTeamMember(models.Model):
         ordering = ["role", "staff__last_name"]
         constraints = [
             models.UniqueConstraint(
-                "organization", "client", "staff", "role", name="care_team_unique_role"
+                "organization",
+                "client",
+                "staff",
+                "role",
+                name="care_team_unique_role",
+                violation_error_message=_(
+                    "This staff member already has this role on the care team."
+                ),
             ),
         ]
 

@@ -51,7 +51,14 @@ class PermissionGroup(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("organization", "name", name="group_name_unique"),
+            models.UniqueConstraint(
+                "organization",
+                "name",
+                name="group_name_unique",
+                violation_error_message=_(
+                    "This practice already has a group with this name."
+                ),
+            ),
             models.UniqueConstraint(
                 "organization", "built_in", name="group_one_of_each_built_in"
             ),
@@ -61,6 +68,9 @@ class PermissionGroup(models.Model):
                 condition=~models.Q(built_in=BuiltIn.HIDDEN_CONTACTS)
                 | models.Q(permissions__contains=[Permission.HIDE_FROM_PORTAL]),
                 name="hidden_contacts_keeps_hide_permission",
+                violation_error_message=_(
+                    "Hidden Contacts always keeps Hide Employee from Client Portal."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(built_in=BuiltIn.ADMINISTRATORS)
@@ -70,6 +80,9 @@ class PermissionGroup(models.Model):
                     ]
                 ),
                 name="administrators_keep_every_permission",
+                violation_error_message=_(
+                    "Administrators always keep every permission."
+                ),
             ),
         ]
 
@@ -95,7 +108,11 @@ class GroupMembership(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                "organization", "group", "staff", name="membership_unique"
+                "organization",
+                "group",
+                "staff",
+                name="membership_unique",
+                violation_error_message=_("This staff member is already in the group."),
             ),
         ]
 

@@ -48,7 +48,14 @@ class Service(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("organization", "name", name="service_name_unique"),
+            models.UniqueConstraint(
+                "organization",
+                "name",
+                name="service_name_unique",
+                violation_error_message=_(
+                    "This practice already offers a service with this name."
+                ),
+            ),
             models.UniqueConstraint("organization", "id", name="service_org_id_unique"),
         ]
 
@@ -147,7 +154,9 @@ class AppointmentSeries(Placement):
                 "organization", "public_id", name="series_public_id_unique"
             ),
             models.CheckConstraint(
-                condition=Q(weekdays__len__gt=0), name="series_has_weekdays"
+                condition=Q(weekdays__len__gt=0),
+                name="series_has_weekdays",
+                violation_error_message=_("Choose at least one day of the week."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -156,10 +165,17 @@ class AppointmentSeries(Placement):
                     | Q(ends="never", end_date=None, occurrence_count=None)
                 ),
                 name="series_end_is_consistent",
+                violation_error_message=_(
+                    "Give an end date, a number of sessions, or no end, "
+                    "to match how the series ends."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(end_date=None) | Q(end_date__gte=F("first_date")),
                 name="series_ends_after_it_starts",
+                violation_error_message=_(
+                    "A series must end on or after its first date."
+                ),
             ),
         ]
 
@@ -224,7 +240,9 @@ class Appointment(Placement):
                 name="appt_one_per_series_start",
             ),
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="appt_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="appt_ends_after_start",
+                violation_error_message=_("An appointment must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=Q(series=None, series_start=None)

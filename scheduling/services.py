@@ -8,6 +8,7 @@ exist to turn a refused write into a clear message before it reaches them.
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurrence
@@ -73,6 +74,21 @@ def _check_placement(
     if location_kind == LocationKind.TELEHEALTH and not telehealth_url:
         raise ValidationError(
             {"telehealth_url": _("A telehealth appointment needs its link.")}
+        )
+    if location_kind != LocationKind.TELEHEALTH and telehealth_url:
+        raise ValidationError(
+            {
+                "telehealth_url": _(
+                    "Only a telehealth appointment takes a link; choose Telehealth "
+                    "as the location or clear the link."
+                )
+            }
+        )
+    # Families open this link from the portal, which offers only web links.
+    scheme = urlsplit(telehealth_url).scheme.lower()
+    if telehealth_url and scheme not in {"http", "https"}:
+        raise ValidationError(
+            {"telehealth_url": _("The link must start with https:// or http://.")}
         )
 
 
@@ -231,10 +247,40 @@ def create_series(
         created_by=actor,
     )
     series.full_clean()
+    _check_series_has_sessions(series)
     series.save()
 
     materialize_series(series)
     return series
+
+
+def _check_series_has_sessions(series: AppointmentSeries) -> None:
+    """Refuse a series staff could never see: one with no session in reach.
+
+    Series are never deleted, so one booked by mistake would stay for good.
+    """
+    horizon = horizon_date(series)
+    if series.first_date > horizon:
+        raise ValidationError(
+            {
+                "first_date": _(
+                    "A series must start by %(date)s; sessions are added to the "
+                    "schedule that far ahead."
+                )
+                % {"date": horizon.isoformat()}
+            }
+        )
+    # Every chosen weekday comes round once within the series' interval.
+    first_cycle_end = series.first_date + dt.timedelta(weeks=series.interval_weeks)
+    if not occurrence_starts(series, through=first_cycle_end):
+        raise ValidationError(
+            {
+                "weekdays": _(
+                    "None of the chosen days falls between the first date and "
+                    "the end date, so this series would have no sessions."
+                )
+            }
+        )
 
 
 def occurrence_starts(

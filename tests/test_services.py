@@ -806,3 +806,57 @@ def test_one_series_the_database_refuses_does_not_stop_the_others(
     created = services.extend_open_series()
 
     assert created == healthy.occurrences.count() - before > 0
+
+
+# Bookings that would leave a mistake nobody can remove
+
+
+@pytest.mark.parametrize(
+    ("location_kind", "link", "message"),
+    [
+        (LocationKind.TELEHEALTH, "ftp://video.example.test/room", "https://"),
+        (LocationKind.TELEHEALTH, "javascript:alert(1)", "https://"),
+        (LocationKind.CLINIC, "https://video.example.test/room", "Only a telehealth"),
+    ],
+    ids=["ftp-link", "script-link", "link-on-a-clinic-visit"],
+)
+def test_a_link_families_cannot_use_is_refused(
+    actor, client_record, location_kind, link, message
+):
+    values = appointment_values(
+        client_record, location_kind=location_kind, telehealth_url=link
+    )
+
+    with pytest.raises(ValidationError, match=message):
+        services.create_appointment(actor=actor, **values)
+
+    assert not Appointment.objects.filter(client=client_record).exists()
+
+
+def test_a_series_whose_days_never_come_is_refused(actor, client_record):
+    # Monday sessions between Tuesday 8 and Sunday 13 December 2026: none.
+    with pytest.raises(ValidationError, match="no sessions"):
+        factories.weekly_series(
+            actor,
+            client_record,
+            first_date=dt.date(2026, 12, 8),
+            weekdays=[0],
+            ends=AppointmentSeries.Ends.ON_DATE,
+            end_date=dt.date(2026, 12, 13),
+            occurrence_count=None,
+        )
+
+    assert not AppointmentSeries.objects.filter(client=client_record).exists()
+
+
+def test_a_series_starting_beyond_the_horizon_is_refused(actor, client_record):
+    far = timezone.localdate() + dt.timedelta(
+        days=settings.SCHEDULING_HORIZON_DAYS + 30
+    )
+
+    with pytest.raises(ValidationError, match="must start by"):
+        factories.weekly_series(
+            actor, client_record, first_date=far, weekdays=[far.weekday()]
+        )
+
+    assert not AppointmentSeries.objects.filter(client=client_record).exists()

@@ -4,6 +4,10 @@ Django's foreign keys point at ``id`` alone; these point at
 ``(organization_id, id)``, so PostgreSQL itself refuses a row that links to
 another practice's login, client, staff member, service, series or group. They are
 also the shape a distribution by organization needs.
+
+They are checked at once, not at commit, so a refused write fails where it
+is made and the transaction never reaches a success message; a bulk load
+that needs another order can still say SET CONSTRAINTS ... DEFERRED.
 """
 
 from django.db import migrations
@@ -37,7 +41,7 @@ def forward_sql() -> list[str]:
     return [
         f"ALTER TABLE {table} ADD CONSTRAINT {constraint_name(table, column)} "
         f"FOREIGN KEY (organization_id, {column}) "
-        f"REFERENCES {target} (organization_id, id) DEFERRABLE INITIALLY DEFERRED"
+        f"REFERENCES {target} (organization_id, id) DEFERRABLE INITIALLY IMMEDIATE"
         for table, column, target in TENANT_REFERENCES
     ]
 

@@ -8,6 +8,7 @@ is why the rollback, not a clean-up, removes what it made.
     python manage.py benchmark --clients 300 --weeks 26
 """
 
+import argparse
 import datetime as dt
 import statistics
 import time
@@ -26,6 +27,13 @@ from scheduling import services
 from scheduling.models import Appointment, LocationKind, Service, VisibilityChange
 
 
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 class Rollback(Exception):
     """Raised to leave the benchmark's transaction without keeping anything."""
 
@@ -34,9 +42,9 @@ class Command(BaseCommand):
     help = "Time the portal and staff pages and bulk unhide at clinic scale."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--clients", type=int, default=300)
-        parser.add_argument("--weeks", type=int, default=26)
-        parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--clients", type=positive, default=300)
+        parser.add_argument("--weeks", type=positive, default=26)
+        parser.add_argument("--repeat", type=positive, default=30)
 
     def handle(
         self, *args: Any, clients: int, weeks: int, repeat: int, **kw: Any
@@ -169,7 +177,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def p90(timings: list[float]) -> float:
-        return sorted(timings)[int(len(timings) * 0.9) - 1]
+        if len(timings) < 2:
+            return timings[0]
+        return statistics.quantiles(timings, n=10, method="inclusive")[-1]
 
     def report(self, label: str, seconds: float, detail: str) -> None:
         self.stdout.write(f"{label:<70} {seconds * 1000:9.1f} ms  {detail}")
