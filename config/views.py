@@ -25,3 +25,16 @@ def home(request: HttpRequest) -> HttpResponse:
         if permission in granted:
             return redirect(url_name)
     return render(request, "staff/no_access.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form, usually after signing in again in another tab.
+
+    htmx swaps nothing on a 403, so its requests are told to reload the page,
+    which brings a fresh token; others get a page that says what to do.
+    """
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=403)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "csrf_failure.html", status=403)

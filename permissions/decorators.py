@@ -4,10 +4,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import StaffMember, User
 from permissions.services import staff_member_for, staff_permissions
@@ -46,13 +51,16 @@ def staff_required(permission: str | None = None) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            htmx = bool(getattr(request, "htmx", False))
             if not request.user.is_authenticated:
+                if htmx:
+                    return _htmx_to_login(request)
                 return redirect_to_login(request.get_full_path())
             staff = staff_member_for(request.user)
-            if staff is None:
-                raise PermissionDenied
-            granted = StaffPermissions(staff_permissions(staff))
-            if permission is not None and permission not in granted:
+            granted = StaffPermissions(staff_permissions(staff) if staff else ())
+            if staff is None or (permission is not None and permission not in granted):
+                if htmx:
+                    return _htmx_forbidden(request)
                 raise PermissionDenied
 
             request.staff = staff  # type: ignore[attr-defined]
@@ -63,3 +71,26 @@ def staff_required(permission: str | None = None) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+# htmx follows a redirect inside the request and would swap the whole sign-in
+# page into a table row, and it swaps nothing for a 403; so htmx requests are
+# told to move the whole page instead.
+
+
+def _htmx_to_login(request: HttpRequest) -> HttpResponse:
+    """Send the browser to the sign-in page, then back to the page it is on."""
+    # The request's own URL may answer POST only; the page the member looks at
+    # (HX-Current-URL, used only when it is on this site) takes GET.
+    here = request.htmx.current_url_abs_path  # type: ignore[attr-defined]
+    if here:
+        return HttpResponseClientRedirect(redirect_to_login(here).url)
+    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+
+
+def _htmx_forbidden(request: HttpRequest) -> HttpResponse:
+    """A 403 that reloads the page, which then shows why nothing happened."""
+    messages.error(request, _("You do not have permission to do that."))
+    response = HttpResponse(status=403)
+    response["HX-Refresh"] = "true"
+    return response

@@ -9,7 +9,10 @@ into aware datetimes here, with zoneinfo.
 """
 
 import datetime as dt
+import hashlib
 import uuid
+from collections.abc import Iterable
+from functools import cached_property
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -65,6 +68,33 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
     for name, errors in error.error_dict.items():
         field = SERVICE_ERROR_FIELDS.get(name)
         form.add_error(field if field in form.fields else None, errors)
+
+
+def selection_fingerprint(public_ids: Iterable[uuid.UUID]) -> str:
+    """A digest of exactly which appointments a bulk confirmation showed.
+
+    The count alone misses a swap: one row unhidden elsewhere and another booked
+    hidden for the same filter leave the number as it was but the set changed.
+    """
+    joined = ",".join(sorted(str(public_id) for public_id in public_ids))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+# Outside these years a list date is a typing mistake, and a day past the last
+# one cannot even be computed (the list filters up to the day after "To").
+FIRST_LIST_DATE = dt.date(1900, 1, 1)
+LAST_LIST_DATE = dt.date(2999, 12, 31)
+
+
+def validate_list_date(day: dt.date) -> None:
+    if not FIRST_LIST_DATE <= day <= LAST_LIST_DATE:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            params={
+                "first": FIRST_LIST_DATE.isoformat(),
+                "last": LAST_LIST_DATE.isoformat(),
+            },
+        )
 
 
 def local_datetime(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
@@ -133,8 +163,18 @@ class AppointmentFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Status.choices], required=False
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_list_date],
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_list_date],
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,7 +264,9 @@ class BulkUnhideForm(forms.Form):
         required=False,
     )
     selected = PublicIdsField(required=False)
+    # What the confirmation page showed: how many, and selection_fingerprint().
     expected = forms.IntegerField(required=False, min_value=0)
+    fingerprint = forms.CharField(required=False, max_length=64)
     confirmed = forms.BooleanField(required=False)
 
     @property
@@ -287,7 +329,11 @@ class PlacementForm(forms.Form):
                 return cleaned
             minutes = until_end
         elif minutes is None:
-            self.add_error("end_time", _("Give an end time or a duration."))
+            # A duration or end time that did not parse has its own message.
+            if not self.has_error("end_time") and not self.has_error(
+                "duration_minutes"
+            ):
+                self.add_error("end_time", _("Give an end time or a duration."))
             return cleaned
         if minutes <= 0:
             self.add_error("end_time", _("The appointment must end after it starts."))
@@ -335,6 +381,9 @@ class AppointmentCreateForm(PlacementForm):
     field_order = ["client", "provider", "service"]
 
     client = forms.ModelChoiceField(queryset=Client.objects.none())
+    # One token per page shown: a second POST with it (a double click, a
+    # resubmitted page) is recognised and books nothing more.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
     repeat = forms.ChoiceField(
         label=_("Repeats"),
         choices=[(NO_REPEAT, _("Does not repeat")), (WEEKLY, _("Weekly"))],
@@ -388,23 +437,43 @@ class AppointmentCreateForm(PlacementForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if cleaned.get("submission") is None:
+            self.add_error(
+                None,
+                _(
+                    "This page was out of date, so nothing was booked. Check the "
+                    "details and book again."
+                ),
+            )
         if not cleaned.get("visible_to_client") and not self.hiding_allowed:
             self.add_error("visible_to_client", services.HIDING_NOT_ALLOWED)
 
         if cleaned.get("repeat") != self.WEEKLY:
             return cleaned
-        if not cleaned.get("weekdays"):
+        if self._left_empty("weekdays"):
             self.add_error("weekdays", _("Choose at least one day of the week."))
         ends = cleaned.get("ends")
         end_date, first = cleaned.get("end_date"), cleaned.get("date")
-        if ends == AppointmentSeries.Ends.ON_DATE and end_date is None:
+        on_date = ends == AppointmentSeries.Ends.ON_DATE
+        if on_date and self._left_empty("end_date"):
             self.add_error("end_date", _("Give the date the series ends on."))
-        elif ends == AppointmentSeries.Ends.ON_DATE and first and end_date < first:
+        elif on_date and first and end_date and end_date < first:
             self.add_error("end_date", _("The series must end after it starts."))
-        count = cleaned.get("occurrence_count")
-        if ends == AppointmentSeries.Ends.AFTER_COUNT and not count:
+        if ends == AppointmentSeries.Ends.AFTER_COUNT and self._left_empty(
+            "occurrence_count"
+        ):
             self.add_error("occurrence_count", _("Give the number of sessions."))
         return cleaned
+
+    def _left_empty(self, name: str) -> bool:
+        """Empty, not unreadable: a value that did not parse has its own message."""
+        return not self.cleaned_data.get(name) and not self.has_error(name)
+
+    @cached_property
+    def submission_token(self) -> uuid.UUID:
+        """The token this page carries: the one posted with it, else a new one."""
+        posted = getattr(self, "cleaned_data", {}).get("submission")
+        return posted or uuid.uuid4()
 
     @property
     def is_series(self) -> bool:

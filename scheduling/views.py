@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -34,16 +36,21 @@ from scheduling.forms import (
     AppointmentFilterForm,
     BulkUnhideForm,
     add_service_error,
+    selection_fingerprint,
 )
 from scheduling.models import (
     Appointment,
-    AppointmentSeries,
     SchedulingSettings,
     VisibilityChange,
 )
 
 PAGE_SIZE = 50
 LIST_TEMPLATE = "scheduling/appointment_list.html"
+# How long a booking form's token is remembered once it has been used.
+SUBMISSION_SECONDS = 3600
+NOTHING_CHANGED = _lazy(
+    "Nothing changed: those appointments were already visible to the client."
+)
 
 
 def _appointments(request: StaffRequest) -> QuerySet[Appointment]:
@@ -110,24 +117,36 @@ def appointment_create(request: StaffRequest) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         return _render_create(request, form)
 
+    # Claimed before booking, so of two identical POSTs racing only one books.
+    claim = f"booking-token:{form.cleaned_data['submission']}"
+    if not cache.add(claim, "", timeout=SUBMISSION_SECONDS):
+        messages.info(request, _("This booking was already submitted."))
+        return redirect(cache.get(claim) or "scheduling:appointment_list")
+
     try:
-        if form.is_series:
-            series = services.create_series(
-                actor=request.user, **form.series_arguments()
-            )
-            return _series_booked(request, series)
-        appointment = services.create_appointment(
-            actor=request.user, **form.appointment_arguments()
-        )
-    except ValidationError as error:
+        booked = _book(request, form)
+    except Exception as error:
+        # Released, so the corrected form, or a retry after a failure, can book.
+        cache.delete(claim)
+        if not isinstance(error, ValidationError):
+            raise
         add_service_error(form, error)
         return _render_create(request, form)
 
-    messages.success(request, _("The appointment is booked."))
-    return redirect("scheduling:appointment_detail", appointment.public_id)
+    cache.set(claim, booked, timeout=SUBMISSION_SECONDS)
+    return redirect(booked)
 
 
-def _series_booked(request: StaffRequest, series: AppointmentSeries) -> HttpResponse:
+def _book(request: StaffRequest, form: AppointmentCreateForm) -> str:
+    """Book what the form describes; the page to show it on."""
+    if not form.is_series:
+        appointment = services.create_appointment(
+            actor=request.user, **form.appointment_arguments()
+        )
+        messages.success(request, _("The appointment is booked."))
+        return reverse("scheduling:appointment_detail", args=[appointment.public_id])
+
+    series = services.create_series(actor=request.user, **form.series_arguments())
     first = series.occurrences.order_by("series_start").first()
     count = series.occurrences.count()
     messages.success(
@@ -140,8 +159,8 @@ def _series_booked(request: StaffRequest, series: AppointmentSeries) -> HttpResp
         % {"count": count},
     )
     if first is None:
-        return redirect("scheduling:appointment_list")
-    return redirect("scheduling:appointment_detail", first.public_id)
+        return reverse("scheduling:appointment_list")
+    return reverse("scheduling:appointment_detail", args=[first.public_id])
 
 
 def _render_create(request: StaffRequest, form: AppointmentCreateForm) -> HttpResponse:
@@ -260,29 +279,41 @@ def appointment_unhide_following(
         appointment=appointment,
     )
 
-    count = change.appointment_count if change else 0
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d appointment is now visible to the client, and so is every "
-            "later one this series creates.",
-            "%(count)d appointments are now visible to the client, and so is every "
-            "later one this series creates.",
-            count,
+    if change is None:
+        messages.info(request, NOTHING_CHANGED)
+    elif change.appointment_count == 0:
+        messages.success(
+            request,
+            _(
+                "Those appointments were already visible; every later one this "
+                "series creates will be visible to the client too."
+            ),
         )
-        % {"count": count},
-    )
+    else:
+        count = change.appointment_count
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d appointment is now visible to the client, and so is "
+                "every later one this series creates.",
+                "%(count)d appointments are now visible to the client, and so is "
+                "every later one this series creates.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("scheduling:appointment_detail", appointment.public_id)
 
 
 @staff_required(Permission.UNHIDE_APPOINTMENTS)
 @require_POST
 def appointment_unhide_bulk(request: StaffRequest) -> HttpResponse:
-    """Two steps on one URL: state the exact count, then unhide on confirmation.
+    """Two steps on one URL: state which and how many, then unhide on confirmation.
 
-    The confirmation repeats the count it showed; if the rows changed in the
-    meantime the page is shown again with the new count instead of unhiding
-    something the member did not agree to.
+    The confirmation carries the count and a fingerprint of the exact rows it
+    showed; if the rows differ when it comes back, the page is shown again
+    instead of unhiding a set the member did not agree to. Rows someone else
+    unhides in the last instant only shrink the set; new ones are never added.
     """
     back = _next_or(request, reverse("scheduling:appointment_list"))
     form = BulkUnhideForm(request.POST)
@@ -296,16 +327,24 @@ def appointment_unhide_bulk(request: StaffRequest) -> HttpResponse:
         hidden = filter_form.filter(hidden)
     else:
         hidden = hidden.filter(public_id__in=form.cleaned_data["selected"])
-    ids = list(hidden.values_list("pk", flat=True))
-    if not ids:
+    rows = list(hidden.values_list("pk", "public_id"))
+    if not rows:
         messages.info(request, _("None of the chosen appointments is hidden."))
         return redirect(back)
 
-    changed = form.cleaned_data["expected"] != len(ids)
-    if not form.cleaned_data["confirmed"] or changed:
+    ids = [pk for pk, public_id in rows]
+    fingerprint = selection_fingerprint(public_id for pk, public_id in rows)
+    confirmed = form.cleaned_data["confirmed"]
+    shown = (form.cleaned_data["expected"], form.cleaned_data["fingerprint"])
+    changed = shown != (len(ids), fingerprint)
+    if not confirmed or changed:
+        # Rows ticked by hand come from one page of the list, so they are listed.
+        chosen = hidden.select_related("client").order_by("starts_at", "pk")
         context = {
             "count": len(ids),
-            "changed": form.cleaned_data["confirmed"] and changed,
+            "fingerprint": fingerprint,
+            "changed": confirmed and changed,
+            "chosen": None if form.matching else chosen,
             "form": form,
             "filter_form": filter_form,
             "back": back,
@@ -324,16 +363,18 @@ def appointment_unhide_bulk(request: StaffRequest) -> HttpResponse:
         action=action,
     )
 
-    count = change.appointment_count if change else 0
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d appointment is now visible to the client.",
-            "%(count)d appointments are now visible to their clients.",
-            count,
+    if change is None:
+        messages.info(request, NOTHING_CHANGED)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d appointment is now visible to the client.",
+                "%(count)d appointments are now visible to their clients.",
+                change.appointment_count,
+            )
+            % {"count": change.appointment_count},
         )
-        % {"count": count},
-    )
     return redirect(back)
 
 

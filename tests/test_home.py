@@ -1,7 +1,9 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from permissions.models import Permission
+from scheduling.models import Appointment
 from tests import factories
 
 
@@ -52,3 +54,30 @@ def test_strangers_are_asked_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_a_stale_htmx_post_reloads_the_page_and_changes_nothing(guardian):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(guardian)
+    hidden = factories.AppointmentFactory(visible_to_client=False)
+
+    response = strict.post(
+        reverse("scheduling:appointment_unhide", args=[hidden.public_id]),
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 403
+    assert response["HX-Refresh"] == "true"
+    assert not Appointment.objects.get(pk=hidden.pk).visible_to_client
+
+
+@pytest.mark.django_db
+def test_a_stale_form_explains_itself(guardian):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(guardian)
+
+    response = strict.post(reverse("account_logout"))
+
+    assert response.status_code == 403
+    assert b"This page has expired" in response.content

@@ -1,10 +1,14 @@
 """Booking, editing, cancelling and unhiding appointments through the staff screens."""
 
 import datetime as dt
+import re
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from scheduling import services
@@ -19,6 +23,9 @@ from tests import factories
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
+NOTHING_CHANGED = (
+    "Nothing changed: those appointments were already visible to the client."
+)
 
 
 def _messages(response):
@@ -61,9 +68,20 @@ def booking(client_record, provider, service, **changes):
         "end_date": "",
         "occurrence_count": "",
         "visible_to_client": "on",
+        "submission": str(uuid.uuid4()),
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def _confirmation(asked):
+    """The fields a confirmation page posts back, read from the page it rendered."""
+    assert asked.status_code == 200
+    return {
+        "expected": str(asked.context["count"]),
+        "fingerprint": asked.context["fingerprint"],
+        "confirmed": "on",
+    }
 
 
 def _hidden(organization, count=1, **kwargs):
@@ -283,6 +301,200 @@ def test_another_organizations_provider_and_service_are_form_errors(
     assert response.status_code == 200
     assert {"provider", "service"} <= set(response.context["form"].errors)
     assert not Appointment.objects.exists()
+
+
+# Booking once: a double click or a resubmitted page books nothing more
+
+
+def test_create_form_carries_a_fresh_one_time_token(signed_in):
+    url = reverse("scheduling:appointment_create")
+
+    first, second = signed_in.get(url), signed_in.get(url)
+
+    assert first.status_code == second.status_code == 200
+    token = first.context["form"].submission_token
+    assert token != second.context["form"].submission_token
+    body = first.content.decode()
+    assert f'<input type="hidden" name="submission" value="{token}">' in body
+    assert 'class="stacked card" novalidate data-once>' in body
+    assert '<script src="/static/js/forms.js" defer></script>' in body
+    assert '<link rel="icon" href="data:,">' in body
+
+
+@pytest.mark.parametrize(
+    ("repeat", "appointments", "series"), [("none", 1, 0), ("weekly", 3, 1)]
+)
+def test_posting_the_same_form_twice_books_once(
+    signed_in, client_record, provider, service, repeat, appointments, series
+):
+    data = booking(
+        client_record,
+        provider,
+        service,
+        repeat=repeat,
+        weekdays=["0"],
+        ends="after_count",
+        occurrence_count="3",
+    )
+    url = reverse("scheduling:appointment_create")
+
+    first = signed_in.post(url, data)
+    second = signed_in.post(url, data)
+
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    assert Appointment.objects.count() == appointments
+    assert AppointmentSeries.objects.count() == series
+    assert _messages(second)[-1] == "This booking was already submitted."
+
+
+def test_a_booking_still_in_progress_is_not_booked_again(
+    signed_in, client_record, provider, service
+):
+    data = booking(client_record, provider, service)
+    # The first POST has claimed the token and is still booking.
+    cache.add(f"booking-token:{data['submission']}", "", timeout=60)
+
+    response = signed_in.post(reverse("scheduling:appointment_create"), data)
+
+    assert response.status_code == 302
+    assert response.url == reverse("scheduling:appointment_list")
+    assert not Appointment.objects.exists()
+    assert _messages(response) == ["This booking was already submitted."]
+
+
+def test_a_refused_booking_can_be_corrected_and_sent_with_the_same_token(
+    signed_in, client_record, provider, service
+):
+    data = booking(client_record, provider, service, location_kind="telehealth")
+    url = reverse("scheduling:appointment_create")
+
+    refused = signed_in.post(url, data)
+    corrected = signed_in.post(
+        url, {**data, "telehealth_url": "https://video.example.test/room/3"}
+    )
+
+    assert refused.status_code == 200
+    assert "telehealth_url" in refused.context["form"].errors
+    assert f'value="{data["submission"]}"' in refused.content.decode()
+    assert corrected.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.telehealth_url == "https://video.example.test/room/3"
+
+
+def test_a_booking_that_fails_unexpectedly_can_be_sent_again(
+    signed_in, client_record, provider, service, monkeypatch
+):
+    data = booking(client_record, provider, service)
+    url = reverse("scheduling:appointment_create")
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "create_appointment", broken)
+    with pytest.raises(RuntimeError):
+        signed_in.post(url, data)
+    monkeypatch.undo()
+    retried = signed_in.post(url, data)
+
+    assert retried.status_code == 302
+    assert Appointment.objects.count() == 1
+    assert _messages(retried)[-1] == "The appointment is booked."
+
+
+def test_a_post_without_its_token_books_nothing_and_gets_a_new_one(
+    signed_in, client_record, provider, service
+):
+    data = booking(client_record, provider, service, submission=None)
+
+    response = signed_in.post(reverse("scheduling:appointment_create"), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "This page was out of date, so nothing was booked. Check the details and "
+        "book again."
+    ]
+    assert not Appointment.objects.exists()
+    body = response.content.decode()
+    assert f'name="submission" value="{form.submission_token}"' in body
+
+
+# One message per problem on the form
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"end_time": "", "duration_minutes": "2"},
+            "duration_minutes",
+            "Ensure this value is greater than or equal to 5.",
+        ),
+        ({"end_time": "25:00"}, "end_time", "Enter a valid time."),
+        (
+            {"ends": "after_count", "occurrence_count": "0"},
+            "occurrence_count",
+            "Ensure this value is greater than or equal to 1.",
+        ),
+        (
+            {"ends": "on_date", "end_date": "someday"},
+            "end_date",
+            "Enter a valid date.",
+        ),
+        (
+            {"weekdays": ["9"]},
+            "weekdays",
+            "Select a valid choice. 9 is not one of the available choices.",
+        ),
+    ],
+)
+def test_each_problem_on_the_create_form_has_one_message(
+    signed_in, client_record, provider, service, changes, field, message
+):
+    data = booking(client_record, provider, service, repeat="weekly", weekdays=["0"])
+    data.update(changes)
+
+    response = signed_in.post(reverse("scheduling:appointment_create"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("service_field", "form_field"),
+    [
+        ("first_date", "date"),
+        ("telehealth_url", "telehealth_url"),
+        ("weekdays", "weekdays"),
+        ("end_date", "end_date"),
+        ("occurrence_count", "occurrence_count"),
+    ],
+)
+def test_series_refusals_show_on_their_field(
+    signed_in, client_record, provider, service, monkeypatch, service_field, form_field
+):
+    def refuse(**kwargs):
+        raise ValidationError({service_field: "Refused by the schedule."})
+
+    monkeypatch.setattr(services, "create_series", refuse)
+    data = booking(
+        client_record,
+        provider,
+        service,
+        repeat="weekly",
+        weekdays=["0"],
+        ends="after_count",
+        occurrence_count="3",
+    )
+
+    response = signed_in.post(reverse("scheduling:appointment_create"), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {form_field: ["Refused by the schedule."]}
+    assert "Refused by the schedule." in response.content.decode()
+    assert not AppointmentSeries.objects.exists()
 
 
 # Allow Hiding Appointments from Clients = No
@@ -811,6 +1023,110 @@ def test_unhide_following_needs_a_series(signed_in, organization):
     assert not VisibilityChange.objects.exists()
 
 
+def test_row_unhide_without_javascript_asks_on_the_confirmation_page(
+    signed_in, organization
+):
+    alex = factories.ClientFactory(
+        organization=organization, first_name="Alex", last_name="Rivera"
+    )
+    appointment, other = _hidden(organization, count=2, client=alex)
+    page = reverse("scheduling:appointment_list") + "?visibility=hidden"
+    bulk = reverse("scheduling:appointment_unhide_bulk")
+
+    listing = signed_in.get(page)
+    button = re.search(
+        rf'<button [^>]*value="{appointment.public_id}"[^>]*>', listing.content.decode()
+    )
+    # What the browser posts for that button through the hidden row form.
+    asked = signed_in.post(bulk, {"next": page, "selected": appointment.public_id})
+
+    assert listing.status_code == 200
+    assert button is not None
+    assert 'name="selected"' in button[0]
+    assert 'form="row-unhide"' in button[0]
+    assert f'formaction="{bulk}"' in button[0]
+    assert 'aria-label="Unhide Alex Rivera, ' in button[0]
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert "Make 1 appointment visible to clients? This cannot be undone." in body
+    assert "<li>Alex Rivera, <time" in body
+    assert not VisibilityChange.objects.exists()
+
+    done = signed_in.post(
+        bulk, {"next": page, "selected": appointment.public_id, **_confirmation(asked)}
+    )
+
+    assert done.status_code == 302
+    assert done.url == page
+    appointment.refresh_from_db()
+    other.refresh_from_db()
+    assert appointment.visible_to_client is True
+    assert other.visible_to_client is False
+    assert VisibilityChange.objects.get().appointment_count == 1
+
+
+def test_htmx_unhide_focuses_the_row_and_drops_the_stale_count(signed_in, organization):
+    (appointment,) = _hidden(organization)
+    detail = reverse("scheduling:appointment_detail", args=[appointment.public_id])
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_unhide", args=[appointment.public_id]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'<a href="{detail}" autofocus>' in body
+    assert (
+        '<label for="scope-matching" id="scope-matching-label" hx-swap-oob="true">'
+        "Select all appointments matching this filter</label>"
+    ) in body
+    appointment.refresh_from_db()
+    assert appointment.visible_to_client is True
+
+
+def test_unhide_following_of_a_visible_series_says_nothing_changed(
+    signed_in, admin_staff, client_record
+):
+    series = factories.weekly_series(admin_staff.user, client_record)
+    first = series.occurrences.order_by("series_start").first()
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_unhide_following", args=[first.public_id])
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == [NOTHING_CHANGED]
+    assert not VisibilityChange.objects.exists()
+
+
+def test_unhide_following_when_only_the_default_changes_says_so(
+    signed_in, admin_staff, client_record
+):
+    series = factories.weekly_series(
+        admin_staff.user, client_record, visible_to_client=False
+    )
+    for occurrence in series.occurrences.all():
+        services.unhide_one(actor=admin_staff.user, appointment=occurrence)
+    first = series.occurrences.order_by("series_start").first()
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_unhide_following", args=[first.public_id])
+    )
+
+    assert response.status_code == 302
+    series.refresh_from_db()
+    assert series.visible_default is True
+    change = VisibilityChange.objects.get(
+        action=VisibilityChange.Action.UNHIDE_FOLLOWING
+    )
+    assert change.appointment_count == 0
+    assert _messages(response) == [
+        "Those appointments were already visible; every later one this series "
+        "creates will be visible to the client too."
+    ]
+
+
 def test_unhide_needs_its_own_permission(client, organization):
     manager = factories.staff_with(organization, "manage_scheduling")
     (appointment,) = _hidden(organization)
@@ -850,7 +1166,7 @@ def test_bulk_unhide_selected_confirms_the_count_then_unhides_exactly_those(
         pk__in=[first.pk, second.pk], visible_to_client=True
     ).exists()
 
-    done = signed_in.post(url, {"selected": chosen, "expected": "2", "confirmed": "on"})
+    done = signed_in.post(url, {"selected": chosen, **_confirmation(asked)})
 
     assert done.status_code == 302
     assert set(Appointment.objects.filter(visible_to_client=True)) == {
@@ -893,7 +1209,7 @@ def test_bulk_unhide_matching_uses_the_filter_and_stays_in_the_organization(
     )
     assert not VisibilityChange.objects.exists()
 
-    done = signed_in.post(url, {**data, "expected": "12", "confirmed": "on"})
+    done = signed_in.post(url, {**data, **_confirmation(asked)})
 
     assert done.status_code == 302
     assert set(Appointment.objects.filter(visible_to_client=True)) == set(matching)
@@ -926,12 +1242,12 @@ def test_bulk_unhide_matching_respects_the_date_range_in_local_time(
         ends_at=dt.datetime(2027, 7, 2, 10, 0, tzinfo=NEW_YORK),
     )
     data = {"scope": "matching", "date_from": "2027-07-01", "date_to": "2027-07-01"}
+    url = reverse("scheduling:appointment_unhide_bulk")
 
-    response = signed_in.post(
-        reverse("scheduling:appointment_unhide_bulk"),
-        {**data, "expected": "1", "confirmed": "on"},
-    )
+    asked = signed_in.post(url, data)
+    response = signed_in.post(url, {**data, **_confirmation(asked)})
 
+    assert asked.context["count"] == 1
     assert response.status_code == 302
     late_evening.refresh_from_db()
     next_day.refresh_from_db()
@@ -954,6 +1270,98 @@ def test_bulk_unhide_shows_the_new_count_when_rows_changed(signed_in, organizati
     assert "changed since the last page" in body
     assert "Make 3 appointments visible to clients?" in body
     assert not Appointment.objects.filter(visible_to_client=True).exists()
+    assert not VisibilityChange.objects.exists()
+
+
+def test_bulk_unhide_matching_refuses_a_swapped_set_of_the_same_size(
+    signed_in, organization, admin_staff
+):
+    alex = factories.ClientFactory(organization=organization)
+    first, second = _hidden(organization, count=2, client=alex)
+    data = {"scope": "matching", "client": str(alex.pk), "date_from": ""}
+    url = reverse("scheduling:appointment_unhide_bulk")
+
+    asked = signed_in.post(url, data)
+    # Meanwhile, elsewhere: one is unhidden and another is booked hidden.
+    services.unhide_one(actor=admin_staff.user, appointment=first)
+    (newcomer,) = _hidden(organization, client=alex)
+    stale = signed_in.post(url, {**data, **_confirmation(asked)})
+
+    assert stale.status_code == 200
+    body = stale.content.decode()
+    assert "changed since the last page" in body
+    assert "Make 2 appointments visible to clients?" in body
+    newcomer.refresh_from_db()
+    second.refresh_from_db()
+    assert newcomer.visible_to_client is False
+    assert second.visible_to_client is False
+    assert VisibilityChange.objects.get().changed_by == admin_staff.user
+
+    done = signed_in.post(url, {**data, **_confirmation(stale)})
+
+    assert done.status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.visible_to_client is True
+    assert VisibilityChange.objects.count() == 2
+
+
+def test_bulk_unhide_selected_refuses_rows_other_than_those_shown(
+    signed_in, organization
+):
+    first, second, third = _hidden(organization, count=3)
+    url = reverse("scheduling:appointment_unhide_bulk")
+
+    asked = signed_in.post(url, {"selected": [first.public_id, second.public_id]})
+    swapped = signed_in.post(
+        url, {"selected": [first.public_id, third.public_id], **_confirmation(asked)}
+    )
+
+    assert swapped.status_code == 200
+    assert "changed since the last page" in swapped.content.decode()
+    assert not Appointment.objects.filter(visible_to_client=True).exists()
+    assert not VisibilityChange.objects.exists()
+
+
+def test_bulk_unhide_of_rows_unhidden_meanwhile_says_nothing_changed(
+    signed_in, organization, admin_staff, monkeypatch
+):
+    chosen = [a.public_id for a in _hidden(organization, count=2)]
+    url = reverse("scheduling:appointment_unhide_bulk")
+    asked = signed_in.post(url, {"selected": chosen})
+    original = services.unhide_appointments
+
+    def someone_else_first(**kwargs):
+        # Another member unhides the same rows just before this request does.
+        original(**{**kwargs, "actor": admin_staff.user})
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "unhide_appointments", someone_else_first)
+    done = signed_in.post(url, {"selected": chosen, **_confirmation(asked)})
+
+    assert done.status_code == 302
+    assert Appointment.objects.filter(visible_to_client=True).count() == 2
+    assert VisibilityChange.objects.get().changed_by == admin_staff.user
+    assert _messages(done) == [NOTHING_CHANGED]
+
+
+def test_bulk_matching_confirmation_posts_no_row_references(signed_in, organization):
+    alex = factories.ClientFactory(organization=organization)
+    ticked = _hidden(organization, count=2, client=alex)
+
+    asked = signed_in.post(
+        reverse("scheduling:appointment_unhide_bulk"),
+        {
+            "scope": "matching",
+            "client": str(alex.pk),
+            "date_from": "",
+            "selected": [a.public_id for a in ticked],
+        },
+    )
+
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert "Make 2 appointments visible to clients?" in body
+    assert 'name="selected"' not in body
     assert not VisibilityChange.objects.exists()
 
 
@@ -985,8 +1393,12 @@ def test_list_carries_the_filter_into_the_bulk_form(signed_in, organization):
     body = response.content.decode()
     assert f'<input type="hidden" name="client" value="{alex.pk}">' in body
     assert '<input type="hidden" name="visibility" value="hidden">' in body
-    assert "Select all 2 appointments matching this filter" in body
-    assert body.count('name="selected"') == 2
+    assert (
+        '<label for="scope-matching" id="scope-matching-label">'
+        "Select all 2 appointments matching this filter</label>"
+    ) in body
+    assert body.count('<input type="checkbox" name="selected"') == 2
+    assert "autofocus" not in body
 
 
 # The list
@@ -1142,3 +1554,44 @@ def test_list_with_no_matches_offers_no_bulk_action(signed_in, organization):
     body = response.content.decode()
     assert "No appointments match this filter." in body
     assert 'id="bulk-unhide"' not in body
+
+
+@pytest.mark.parametrize(
+    ("filters", "bad_field"),
+    [
+        ({"date_to": "9999-12-31"}, "date_to"),
+        ({"date_to": "3000-01-01"}, "date_to"),
+        ({"date_from": "1899-12-31"}, "date_from"),
+        ({"date_from": "0001-01-01"}, "date_from"),
+    ],
+)
+def test_list_refuses_dates_outside_a_sane_range(
+    signed_in, organization, filters, bad_field
+):
+    _hidden(organization, count=1)
+
+    response = signed_in.get(reverse("scheduling:appointment_list"), filters)
+
+    assert response.status_code == 200
+    assert response.context["filter_form"].errors[bad_field] == [
+        "Choose a date between 1900-01-01 and 2999-12-31."
+    ]
+    assert list(response.context["page"].object_list) == []
+    assert 'id="bulk-unhide"' not in response.content.decode()
+
+
+def test_bulk_unhide_with_a_date_outside_the_range_unhides_nothing(
+    signed_in, organization
+):
+    (hidden,) = _hidden(organization)
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_unhide_bulk"),
+        {"scope": "matching", "date_from": "", "date_to": "9999-12-31"},
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == ["The selection could not be read; try again."]
+    hidden.refresh_from_db()
+    assert hidden.visible_to_client is False
+    assert not VisibilityChange.objects.exists()

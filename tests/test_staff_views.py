@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -178,6 +179,85 @@ def test_inactive_staff_member_is_turned_away(client, scheduler_staff):
     response = client.get(reverse("scheduling:appointment_list"))
 
     assert response.status_code == 403
+
+
+# htmx requests the door turns away: the whole page moves, never a row.
+
+
+def test_htmx_request_after_sign_out_sends_the_page_to_sign_in(client, target):
+    page = "http://testserver/staff/scheduling/?visibility=hidden"
+
+    response = client.post(
+        reverse("scheduling:appointment_unhide", args=[target.public_id]),
+        headers={"HX-Request": "true", "HX-Current-URL": page},
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == (
+        reverse("account_login") + "?next=/staff/scheduling/%3Fvisibility%3Dhidden"
+    )
+    assert response.content == b""
+    target.refresh_from_db()
+    assert target.visible_to_client is False
+    assert not VisibilityChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "current", [None, "https://elsewhere.example.test/staff/scheduling/"]
+)
+def test_htmx_sign_in_goes_back_only_to_a_page_of_this_site(client, target, current):
+    headers = {"HX-Request": "true"}
+    if current:
+        headers["HX-Current-URL"] = current
+
+    response = client.post(
+        reverse("scheduling:appointment_unhide", args=[target.public_id]),
+        headers=headers,
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("account_login")
+    target.refresh_from_db()
+    assert target.visible_to_client is False
+
+
+@pytest.mark.parametrize("role", ["manager", "guardian"])
+def test_htmx_request_without_the_permission_reloads_the_page_with_a_message(
+    client, organization, guardian, target, role
+):
+    if role == "manager":
+        member = factories.staff_with(organization, "manage_scheduling")
+        client.force_login(member.user)
+    else:
+        client.force_login(guardian)
+
+    response = client.post(
+        reverse("scheduling:appointment_unhide", args=[target.public_id]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 403
+    assert response["HX-Refresh"] == "true"
+    target.refresh_from_db()
+    assert target.visible_to_client is False
+    assert not VisibilityChange.objects.exists()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "You do not have permission to do that."
+    ]
+
+
+def test_forbidden_message_shows_on_the_reloaded_page(client, organization, target):
+    member = factories.staff_with(organization, "manage_scheduling")
+    client.force_login(member.user)
+    client.post(
+        reverse("scheduling:appointment_unhide", args=[target.public_id]),
+        headers={"HX-Request": "true"},
+    )
+
+    reloaded = client.get(reverse("scheduling:appointment_list"))
+
+    assert reloaded.status_code == 200
+    assert "You do not have permission to do that." in reloaded.content.decode()
 
 
 def test_nav_shows_only_what_the_member_may_use(client, scheduler_staff, admin_staff):
