@@ -247,6 +247,9 @@ class PortalAccess(models.Model):
         return f"{self.user} → {self.client}"
 
     def clean(self) -> None:
+        # A missing client or login is reported by its own field.
+        if self.client_id is None or self.user_id is None:
+            return
         if self.client.organization_id != self.organization_id:
             raise ValidationError(_("The client belongs to another organization."))
         if self.user.organization_id != self.organization_id:

@@ -2,20 +2,32 @@
 
 Writes go through scheduling.services like every other path: appointments are
 booked on the staff screens, never here; visibility only ever changes through
-"Make visible to clients"; nothing is deleted.
+"Make visible to clients"; nothing is deleted. Times read and are typed in the
+appointment's own practice zone, as on the staff screens.
 """
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import TenantAdminForm, TenantAdminMixin
 from accounts.models import StaffMember
 from scheduling import services
 from scheduling.forms import limit_choices
@@ -25,7 +37,6 @@ from scheduling.models import (
     SchedulingSettings,
     Service,
     VisibilityChange,
-    VisibilityChangeItem,
 )
 
 
@@ -34,7 +45,18 @@ class NoDeleteMixin:
         return False
 
 
-class AppointmentAdminForm(forms.ModelForm):
+def practice_time(moment: dt.datetime, zone: ZoneInfo) -> SafeString:
+    """A moment as the practice's clock shows it, with the zone's short name."""
+    local = moment.astimezone(zone)
+    return format_html(
+        '<time datetime="{}">{} {}</time>',
+        local.isoformat(),
+        date_format(local, "D j M Y, H:i"),
+        local.tzname() or "",
+    )
+
+
+class AppointmentAdminForm(TenantAdminForm):
     telehealth_url = forms.URLField(
         label=_("telehealth link"), required=False, assume_scheme="https"
     )
@@ -62,13 +84,20 @@ class AppointmentAdminForm(forms.ModelForm):
         limit_choices(
             self, "service", Service.objects.filter(organization_id=organization)
         )
+        # The admin's change view reads and types times in this zone.
+        if organization is not None:
+            zone = self.instance.organization.time_zone
+            for name in ("starts_at", "ends_at"):
+                self.fields[name].help_text = _(
+                    "In the practice's time zone, %(zone)s."
+                ) % {"zone": zone}
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
+class AppointmentAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     form = AppointmentAdminForm
     list_display = [
-        "starts_at",
+        "starts",
         "client",
         "provider",
         "service",
@@ -81,6 +110,7 @@ class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["client__first_name", "client__last_name", "public_id"]
     date_hierarchy = "starts_at"
     readonly_fields = [
+        "practice_times",
         "public_id",
         "organization",
         "client",
@@ -97,6 +127,20 @@ class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Booking goes through the staff screens, which call the services.
         return False
+
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def starts(self, appointment: Appointment) -> SafeString:
+        return practice_time(appointment.starts_at, appointment.organization.zone)
+
+    @admin.display(description=_("practice time"))
+    def practice_times(self, appointment: Appointment) -> SafeString:
+        zone = appointment.organization.zone
+        return format_html(
+            "{} – {} ({})",
+            practice_time(appointment.starts_at, zone),
+            practice_time(appointment.ends_at, zone),
+            appointment.organization.time_zone,
+        )
 
     def save_model(
         self,
@@ -126,13 +170,28 @@ class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        # A rule the service enforces at save time comes back as a message, not
-        # a server error; the admin's transaction has already been rolled back.
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        appointment = (
+            self.get_object(request, unquote(object_id)) if object_id else None
+        )
+        zone = (
+            appointment.organization.zone
+            if appointment is not None
+            else timezone.get_current_timezone()
+        )
+        with timezone.override(zone):
+            # A rule the service enforces at save time comes back as a message,
+            # not a server error; the admin's transaction was rolled back.
+            try:
+                response = super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            # Rendered here, while the practice's zone is still the current one.
+            if isinstance(response, TemplateResponse):
+                response.render()
+            return response
 
     @admin.action(description=_("Make visible to clients"))
     def make_visible(
@@ -167,7 +226,7 @@ class AppointmentAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(AppointmentSeries)
-class AppointmentSeriesAdmin(NoDeleteMixin, admin.ModelAdmin):
+class AppointmentSeriesAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     """Read only: a series is booked and unhidden on the staff screens."""
 
     list_display = [
@@ -190,7 +249,7 @@ class AppointmentSeriesAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(SchedulingSettings)
-class SchedulingSettingsAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SchedulingSettingsAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["organization", "allow_hiding", "updated_at", "updated_by"]
     fields = ["organization", "allow_hiding", "updated_at", "updated_by"]
     readonly_fields = ["organization", "updated_at", "updated_by"]
@@ -214,25 +273,14 @@ class SchedulingSettingsAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_display = ["name", "organization"]
     list_filter = ["organization"]
     search_fields = ["name"]
 
 
-class VisibilityChangeItemInline(admin.TabularInline):
-    model = VisibilityChangeItem
-    fields = ["appointment"]
-    readonly_fields = ["appointment"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(VisibilityChange)
-class VisibilityChangeAdmin(NoDeleteMixin, admin.ModelAdmin):
+class VisibilityChangeAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     """The visibility history: read only, as the database keeps it."""
 
     list_display = [
@@ -244,10 +292,24 @@ class VisibilityChangeAdmin(NoDeleteMixin, admin.ModelAdmin):
     ]
     list_filter = ["action", "organization"]
     list_select_related = ["changed_by", "organization"]
-    inlines = [VisibilityChangeItemInline]
+    # One bulk unhide can cover thousands of appointments: the page links to
+    # them in the appointment list, which pages, rather than listing them here.
+    readonly_fields = ["appointments_link"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("appointments made visible"))
+    def appointments_link(self, change: VisibilityChange) -> SafeString:
+        count = change.items.count()
+        query = urlencode({"visibility_changes__id__exact": change.pk})
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            reverse("admin:scheduling_appointment_changelist"),
+            query,
+            ngettext("%(count)d appointment", "%(count)d appointments", count)
+            % {"count": count},
+        )

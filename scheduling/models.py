@@ -252,7 +252,9 @@ class Appointment(Placement):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} for {self.client} at {self.starts_at:%Y-%m-%d %H:%M}"
+        # In the practice's own zone: this is what the admin titles show.
+        local = self.starts_at.astimezone(self.organization.zone)
+        return f"{self.service} for {self.client} at {local:%Y-%m-%d %H:%M %Z}"
 
     @property
     def is_cancelled(self) -> bool:
