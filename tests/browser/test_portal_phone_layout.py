@@ -5,6 +5,7 @@ appointments wrap inside that day's column, and the client chooser's list
 stays inside its card.
 """
 
+import calendar
 import datetime as dt
 from collections.abc import Iterator
 
@@ -108,6 +109,10 @@ def test_portal_pages_fit_a_phone(live_server, phone, screenshot, practice):
             .map(td => td.textContent.trim().slice(0, 40))"""
     )
     items = page.locator(".day-appointments li").count()
+    # On a phone the month is a list of its busy days, each with its full date.
+    shown_days = page.locator("table.month td:visible")
+    shown_day_count = shown_days.count()
+    first_day_heading = shown_days.first.locator(".list-day").inner_text()
     screenshot(page, "phone-03-month")
 
     assert list_style == "none"
@@ -115,6 +120,8 @@ def test_portal_pages_fit_a_phone(live_server, phone, screenshot, practice):
     assert month_width <= PHONE["width"]
     assert items == 4
     assert spilling_days == []
+    assert shown_day_count == 2
+    assert first_day_heading.split(",")[0] in calendar.day_name
 
 
 def test_staff_list_scrolls_inside_its_box_on_a_phone(
