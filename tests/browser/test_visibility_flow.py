@@ -45,6 +45,8 @@ def book(page: Page, base_url: str, **fields: str) -> None:
     page.fill("input[name=start_time]", fields["start"])
     page.fill("input[name=end_time]", fields["end"])
     page.select_option("select[name=location_kind]", value="clinic")
+    # Weekly options stay out of the way until the booking repeats.
+    expect(page.locator("input[name=weekdays]").first).to_be_hidden()
     page.fill("input[name=location_detail]", "Room 4")
     if fields.get("weekday") is not None:
         page.check("input[name=repeat][value=weekly]")
