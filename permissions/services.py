@@ -35,7 +35,13 @@ def ensure_built_in_groups(organization: Organization) -> None:
 
 
 def built_in_group(organization: Organization, built_in: BuiltIn) -> PermissionGroup:
-    return PermissionGroup.objects.get(organization=organization, built_in=built_in)
+    """One of the organization's built-in groups, made now if a path that skips
+    model signals (bulk_create, raw SQL) created the organization."""
+    try:
+        return PermissionGroup.objects.get(organization=organization, built_in=built_in)
+    except PermissionGroup.DoesNotExist:
+        ensure_built_in_groups(organization)
+        return PermissionGroup.objects.get(organization=organization, built_in=built_in)
 
 
 @transaction.atomic

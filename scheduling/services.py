@@ -41,15 +41,25 @@ HIDING_NOT_ALLOWED = _(
 )
 
 
+def scheduling_settings(organization: Organization) -> SchedulingSettings:
+    """The organization's settings, made with their defaults if a path that
+    skips model signals (bulk_create, raw SQL) created the organization."""
+    settings_row, _ = SchedulingSettings.objects.get_or_create(
+        organization=organization
+    )
+    return settings_row
+
+
 def hiding_allowed(organization: Organization) -> bool:
-    return SchedulingSettings.objects.get(organization=organization).allow_hiding
+    return scheduling_settings(organization).allow_hiding
 
 
 @transaction.atomic
 def set_allow_hiding(*, actor: User, organization: Organization, allow: bool) -> None:
     require_permission(actor, organization.pk, Permission.CHANGE_SCHEDULING_SETTINGS)
-    SchedulingSettings.objects.filter(organization=organization).update(
-        allow_hiding=allow, updated_by=actor, updated_at=timezone.now()
+    SchedulingSettings.objects.update_or_create(
+        organization=organization,
+        defaults={"allow_hiding": allow, "updated_by": actor},
     )
 
 

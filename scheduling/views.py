@@ -40,7 +40,6 @@ from scheduling.forms import (
 )
 from scheduling.models import (
     Appointment,
-    SchedulingSettings,
     VisibilityChange,
 )
 
@@ -382,7 +381,7 @@ def appointment_unhide_bulk(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_additional(request: StaffRequest) -> HttpResponse:
     organization = request.staff.organization
-    current = SchedulingSettings.objects.get(organization=organization)
+    current = services.scheduling_settings(organization)
     initial = {"allow_hiding": "yes" if current.allow_hiding else "no"}
     form = AllowHidingForm(request.POST or None, initial=initial)
     if request.method != "POST" or not form.is_valid():

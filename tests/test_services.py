@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from accounts.models import Organization
 from permissions.models import BuiltIn, Permission, PermissionGroup
-from permissions.services import ADMINISTRATOR_PERMISSIONS
+from permissions.services import ADMINISTRATOR_PERMISSIONS, built_in_group
 from scheduling import services
 from scheduling.models import (
     Appointment,
@@ -860,3 +861,14 @@ def test_a_series_starting_beyond_the_horizon_is_refused(actor, client_record):
         )
 
     assert not AppointmentSeries.objects.filter(client=client_record).exists()
+
+
+def test_an_organization_made_without_signals_still_has_its_settings(db):
+    # bulk_create sends no post_save, as an import script might not either.
+    [bare] = Organization.objects.bulk_create(
+        [Organization(display_name="Imported Practice", slug="imported")]
+    )
+
+    assert services.hiding_allowed(bare) is True
+    assert SchedulingSettings.objects.filter(organization=bare).count() == 1
+    assert built_in_group(bare, BuiltIn.HIDDEN_CONTACTS).hides_members

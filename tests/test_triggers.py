@@ -568,3 +568,60 @@ def test_a_login_cannot_serve_another_practice(organization, link):
 
     assert not foreign_login.portal_access.exists()
     assert not StaffMember.objects.filter(user=foreign_login).exists()
+
+
+# Occurrences stay with the series, and the client, that made them
+
+
+def test_a_hidden_row_cannot_borrow_another_clients_hidden_series(
+    admin_staff, client_record
+):
+    series = factories.weekly_series(
+        admin_staff.user,
+        factories.ClientFactory(organization=client_record.organization),
+        visible_to_client=False,
+    )
+    switch_off_hiding(client_record.organization)
+
+    refused = pytest.raises(IntegrityError, match="client of its series")
+    with refused, transaction.atomic():
+        insert_appointment(client_record, visible=False, series=series)
+
+    assert not Appointment.objects.filter(client=client_record).exists()
+
+
+def test_an_appointment_cannot_be_moved_under_a_series(admin_staff, client_record):
+    series = factories.weekly_series(
+        admin_staff.user, client_record, visible_to_client=False
+    )
+    single = factories.AppointmentFactory(client=client_record, visible_to_client=False)
+
+    refused = pytest.raises(IntegrityError, match="stays with the series")
+    with refused, transaction.atomic():
+        run_sql(
+            "UPDATE scheduling_appointment SET series_id = %s, "
+            "series_start = starts_at WHERE id = %s",
+            [series.pk, single.pk],
+        )
+
+    single.refresh_from_db()
+    assert single.series_id is None
+
+
+def test_a_history_entry_names_only_its_own_practices_series(admin_staff):
+    elsewhere = factories.OrganizationFactory()
+    foreign_series = factories.weekly_series(
+        factories.administrator(elsewhere).user,
+        factories.ClientFactory(organization=elsewhere),
+    )
+
+    with pytest.raises(IntegrityError, match="same_org"), transaction.atomic():
+        VisibilityChange.objects.create(
+            organization=admin_staff.organization,
+            action=VisibilityChange.Action.UNHIDE_FOLLOWING,
+            changed_by=admin_staff.user,
+            series=foreign_series,
+            appointment_count=0,
+        )
+
+    assert not VisibilityChange.objects.exists()
