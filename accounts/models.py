@@ -54,9 +54,6 @@ class Organization(models.Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
-    def has_module(self, module: str) -> bool:
-        return module in self.modules
-
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

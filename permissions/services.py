@@ -68,11 +68,6 @@ def staff_permissions(staff: StaffMember) -> set[str]:
     return granted
 
 
-def user_has_permission(user: User, permission: str) -> bool:
-    staff = staff_member_for(user)
-    return staff is not None and permission in staff_permissions(staff)
-
-
 def staff_member_for(user: User) -> StaffMember | None:
     """The active staff record of a login, or None for clients and strangers."""
     if not user.is_authenticated:

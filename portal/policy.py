@@ -14,22 +14,21 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import (
     CareTeamMember,
     Client,
-    Module,
     PortalAccess,
     StaffMember,
     User,
 )
 from permissions.services import hidden_staff
+from scheduling.links import web_link
 from scheduling.models import Appointment, LocationKind, Status
 
 
@@ -50,10 +49,6 @@ class ClientScope:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
-
-    @property
-    def module_labels(self) -> list[str]:
-        return [str(Module(code).label) for code in self.modules]
 
     def has_module(self, module: str) -> bool:
         return module in self.modules
@@ -76,6 +71,15 @@ class AppointmentView:
     @property
     def is_cancelled(self) -> bool:
         return self.status == Status.CANCELLED
+
+    @property
+    def can_join(self) -> bool:
+        """Whether to offer the video link: a session that is on and not over."""
+        return (
+            bool(self.telehealth_url)
+            and self.status == Status.SCHEDULED
+            and self.ends_at >= timezone.now()
+        )
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ def _appointment_view(
         location_kind=row["location_kind"],
         location_label=str(LocationKind(row["location_kind"]).label),
         location_detail=row["location_detail"],
-        telehealth_url=_web_link(row["telehealth_url"]),
+        telehealth_url=web_link(row["telehealth_url"]),
         provider_name=provider_display_name(
             scope,
             provider_id=row["provider_id"],
@@ -192,11 +196,6 @@ def _appointment_view(
         status=row["status"],
         status_label=str(Status(row["status"]).label),
     )
-
-
-def _web_link(url: str) -> str:
-    """Only http(s) addresses: an imported javascript: link is never offered."""
-    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else ""
 
 
 def upcoming_appointments(
@@ -250,15 +249,19 @@ def appointment(scope: ClientScope, public_id: uuid.UUID) -> AppointmentView:
     return _appointment_views(scope, rows)[0]
 
 
+def _visible_connections(scope: ClientScope) -> QuerySet[CareTeamMember]:
+    """The client's care-team links to active staff who are not hidden."""
+    return CareTeamMember.objects.filter(
+        organization_id=scope.organization_id,
+        client_id=scope.client_id,
+        staff__is_active=True,
+    ).exclude(staff__in=hidden_staff(scope.organization_id))
+
+
 def care_team(scope: ClientScope) -> list[TeamMemberView]:
     """Care-team members the client may see, one entry a person with all roles."""
     connections = (
-        CareTeamMember.objects.filter(
-            organization_id=scope.organization_id,
-            client_id=scope.client_id,
-            staff__is_active=True,
-        )
-        .exclude(staff__in=hidden_staff(scope.organization_id))
+        _visible_connections(scope)
         .select_related("staff")
         .order_by("staff__last_name", "staff__first_name", "role")
     )
@@ -279,13 +282,4 @@ def care_team(scope: ClientScope) -> list[TeamMemberView]:
 
 def contact_is_visible(scope: ClientScope, staff_id: int) -> bool:
     """Whether a staff member may be shown or messaged in this client's portal."""
-    return (
-        CareTeamMember.objects.filter(
-            Q(staff__is_active=True),
-            organization_id=scope.organization_id,
-            client_id=scope.client_id,
-            staff_id=staff_id,
-        )
-        .exclude(staff__in=hidden_staff(scope.organization_id))
-        .exists()
-    )
+    return _visible_connections(scope).filter(staff_id=staff_id).exists()

@@ -183,17 +183,6 @@ class AppointmentSeries(Placement):
         return f"{self.service} for {self.client}, weekly"
 
 
-class AppointmentQuerySet(models.QuerySet["Appointment"]):
-    def for_organization(self, organization: Organization) -> "AppointmentQuerySet":
-        return self.filter(organization=organization)
-
-    def visible(self) -> "AppointmentQuerySet":
-        return self.filter(visible_to_client=True)
-
-    def hidden(self) -> "AppointmentQuerySet":
-        return self.filter(visible_to_client=False)
-
-
 class Appointment(Placement):
     series = models.ForeignKey(
         AppointmentSeries,
@@ -215,8 +204,6 @@ class Appointment(Placement):
     )
     visible_to_client = models.BooleanField(_("Visible to Client"))
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]

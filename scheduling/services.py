@@ -8,7 +8,6 @@ exist to turn a refused write into a clear message before it reaches them.
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurrence
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Client, Organization, StaffMember, User
 from permissions.models import Permission
 from permissions.services import require_permission
+from scheduling.links import web_link
 from scheduling.models import (
     Appointment,
     AppointmentSeries,
@@ -95,8 +95,7 @@ def _check_placement(
             }
         )
     # Families open this link from the portal, which offers only web links.
-    scheme = urlsplit(telehealth_url).scheme.lower()
-    if telehealth_url and scheme not in {"http", "https"}:
+    if telehealth_url and not web_link(telehealth_url):
         raise ValidationError(
             {"telehealth_url": _("The link must start with https:// or http://.")}
         )

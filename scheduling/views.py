@@ -7,7 +7,6 @@ loads through the staff member's organization, so another practice's UUID is a
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -38,6 +37,7 @@ from scheduling.forms import (
     add_service_error,
     selection_fingerprint,
 )
+from scheduling.links import web_link
 from scheduling.models import (
     Appointment,
     VisibilityChange,
@@ -191,17 +191,11 @@ def appointment_detail(request: StaffRequest, public_id: uuid.UUID) -> HttpRespo
         "scheduling/appointment_detail.html",
         {
             "appointment": appointment,
-            "telehealth_link": _web_link(appointment.telehealth_url),
+            "telehealth_link": web_link(appointment.telehealth_url),
             "history": history,
             "series_days": series_days,
         },
     )
-
-
-def _web_link(url: str) -> str:
-    """The address when it opens a web page; an imported javascript: link is text."""
-    url = url.strip()
-    return url if urlsplit(url).scheme.lower() in {"http", "https"} else ""
 
 
 @staff_required(Permission.MANAGE_SCHEDULING)
