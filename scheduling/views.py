@@ -117,7 +117,9 @@ def appointment_create(request: StaffRequest) -> HttpResponse:
         return _render_create(request, form)
 
     # Claimed before booking, so of two identical POSTs racing only one books.
-    claim = f"booking-token:{form.cleaned_data['submission']}"
+    # Keyed by the member too: a token copied into another login's POST
+    # must not lead to someone else's booking.
+    claim = f"booking-token:{request.user.pk}:{form.cleaned_data['submission']}"
     if not cache.add(claim, "", timeout=SUBMISSION_SECONDS):
         messages.info(request, _("This booking was already submitted."))
         return redirect(cache.get(claim) or "scheduling:appointment_list")

@@ -349,11 +349,12 @@ def test_posting_the_same_form_twice_books_once(
 
 
 def test_a_booking_still_in_progress_is_not_booked_again(
-    signed_in, client_record, provider, service
+    signed_in, scheduler_staff, client_record, provider, service
 ):
     data = booking(client_record, provider, service)
     # The first POST has claimed the token and is still booking.
-    cache.add(f"booking-token:{data['submission']}", "", timeout=60)
+    claim = f"booking-token:{scheduler_staff.user.pk}:{data['submission']}"
+    cache.add(claim, "", timeout=60)
 
     response = signed_in.post(reverse("scheduling:appointment_create"), data)
 
@@ -1595,3 +1596,20 @@ def test_bulk_unhide_with_a_date_outside_the_range_unhides_nothing(
     hidden.refresh_from_db()
     assert hidden.visible_to_client is False
     assert not VisibilityChange.objects.exists()
+
+
+def test_another_members_token_leads_to_their_own_booking_only(
+    client, organization, client_record, provider, service
+):
+    first, second = factories.scheduler(organization), factories.scheduler(organization)
+    data = booking(client_record, provider, service)
+    url = reverse("scheduling:appointment_create")
+    client.force_login(first.user)
+    client.post(url, data)
+
+    client.force_login(second.user)
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 2
+    assert "already submitted" not in " ".join(_messages(response))
