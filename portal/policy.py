@@ -107,8 +107,14 @@ def client_scopes(user: User) -> list[ClientScope]:
     return [_scope(grant) for grant in grants]
 
 
-def client_scope(user: User, public_id: uuid.UUID) -> ClientScope:
-    for scope in client_scopes(user):
+def client_scope(
+    user: User, public_id: uuid.UUID, *, among: list[ClientScope] | None = None
+) -> ClientScope:
+    """One client this login may view, or the same 404 as a missing row.
+
+    ``among`` takes the login's scopes when the caller has them already.
+    """
+    for scope in client_scopes(user) if among is None else among:
         if scope.public_id == public_id:
             return scope
     raise Http404("No such page.")

@@ -30,6 +30,7 @@ FIRST_YEAR = 1900
 LAST_YEAR = 2200
 
 TEAM_PREVIEW_SIZE = 6
+PAST_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,14 @@ def _module_menu(scope: policy.ClientScope) -> list[MenuEntry]:
 
 
 def _client_scope(request: HttpRequest, client_id: uuid.UUID) -> policy.ClientScope:
-    """The client this login may view, or the policy's 404."""
-    return policy.client_scope(request.user, client_id)  # type: ignore[arg-type]
+    """The client this login may view, or the policy's 404.
+
+    The login's other clients are kept on the request for the switcher, so
+    a page asks the policy for them once.
+    """
+    scopes = policy.client_scopes(request.user)  # type: ignore[arg-type]
+    request.portal_scopes = scopes  # type: ignore[attr-defined]
+    return policy.client_scope(request.user, client_id, among=scopes)  # type: ignore[arg-type]
 
 
 def _render(
@@ -74,7 +81,7 @@ def _render(
 ) -> HttpResponse:
     page = {
         "scope": scope,
-        "scopes": policy.client_scopes(request.user),  # type: ignore[arg-type]
+        "scopes": request.portal_scopes,  # type: ignore[attr-defined]
         "section": section,
         "module_menu": _module_menu(scope),
         **context,
@@ -118,9 +125,13 @@ def schedule(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
     scope = _client_scope(request, client_id)
 
     today = timezone.now().astimezone(scope.zone).date()
+    # Years of weekly sessions would make one endless page; the month view
+    # reaches further back.
+    past = policy.past_appointments(scope, limit=PAST_LIMIT + 1)
     context = {
         "upcoming": policy.upcoming_appointments(scope),
-        "past": policy.past_appointments(scope),
+        "past": past[:PAST_LIMIT],
+        "more_past": len(past) > PAST_LIMIT,
         "this_month": today,
     }
     return _render(request, "portal/schedule_list.html", scope, "schedule", context)

@@ -480,6 +480,39 @@ def test_schedule_query_count_does_not_grow_with_appointments(
     assert len(response.context["upcoming"]) + len(response.context["past"]) == 42
 
 
+def test_the_past_list_stops_at_the_most_recent_fifty(signed_in, client_record):
+    now = timezone.now()
+    for weeks in range(1, 56):
+        factories.AppointmentFactory(
+            client=client_record,
+            starts_at=now - dt.timedelta(weeks=weeks),
+            ends_at=now - dt.timedelta(weeks=weeks) + dt.timedelta(hours=1),
+        )
+
+    response = signed_in.get(url("schedule", client_record))
+
+    assert response.status_code == 200
+    past = response.context["past"]
+    assert len(past) == 50
+    assert past[0].starts_at > past[-1].starts_at
+    assert "These are the 50 most recent." in response.content.decode()
+    assert "Earlier appointments are in the month view." in response.content.decode()
+
+
+def test_a_short_past_list_has_no_note_about_earlier_ones(signed_in, client_record):
+    now = timezone.now()
+    factories.AppointmentFactory(
+        client=client_record,
+        starts_at=now - dt.timedelta(days=2),
+        ends_at=now - dt.timedelta(days=2) + dt.timedelta(hours=1),
+    )
+
+    response = signed_in.get(url("schedule", client_record))
+
+    assert len(response.context["past"]) == 1
+    assert "most recent" not in response.content.decode()
+
+
 def telehealth(client_record, service, *, starts_in, status=Status.SCHEDULED):
     starts_at = timezone.now() + starts_in
     return factories.AppointmentFactory(
