@@ -537,7 +537,7 @@ def unhide_this_and_following(
     """Unhide an occurrence and all later ones; the series turns visible for good."""
     series = appointment.series
     if series is None:
-        return unhide_one(actor=actor, appointment=appointment)
+        raise ValidationError(_("This appointment is not part of a series."))
     require_permission(
         actor, appointment.organization_id, Permission.UNHIDE_APPOINTMENTS
     )

@@ -265,14 +265,14 @@ def appointment_unhide_following(
     request: StaffRequest, public_id: uuid.UUID
 ) -> HttpResponse:
     appointment = _appointment_or_404(request, public_id)
-    if appointment.series_id is None:
-        messages.error(request, _("This appointment is not part of a series."))
-        return redirect("scheduling:appointment_detail", appointment.public_id)
 
-    change = services.unhide_this_and_following(
-        actor=request.user,
-        appointment=appointment,
-    )
+    try:
+        change = services.unhide_this_and_following(
+            actor=request.user, appointment=appointment
+        )
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("scheduling:appointment_detail", appointment.public_id)
 
     if change is None:
         messages.info(request, NOTHING_CHANGED)

@@ -872,3 +872,16 @@ def test_an_organization_made_without_signals_still_has_its_settings(db):
     assert services.hiding_allowed(bare) is True
     assert SchedulingSettings.objects.filter(organization=bare).count() == 1
     assert built_in_group(bare, BuiltIn.HIDDEN_CONTACTS).hides_members
+
+
+def test_this_and_following_needs_a_series(actor, client_record):
+    single = services.create_appointment(
+        actor=actor, **appointment_values(client_record, visible_to_client=False)
+    )
+
+    with pytest.raises(ValidationError, match="not part of a series"):
+        services.unhide_this_and_following(actor=actor, appointment=single)
+
+    single.refresh_from_db()
+    assert single.visible_to_client is False
+    assert not VisibilityChange.objects.exists()

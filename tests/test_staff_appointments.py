@@ -1613,3 +1613,18 @@ def test_another_members_token_leads_to_their_own_booking_only(
     assert response.status_code == 302
     assert Appointment.objects.count() == 2
     assert "already submitted" not in " ".join(_messages(response))
+
+
+def test_this_and_following_on_a_single_appointment_says_why_and_changes_nothing(
+    signed_in, client_record
+):
+    single = factories.AppointmentFactory(client=client_record, visible_to_client=False)
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_unhide_following", args=[single.public_id])
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == ["This appointment is not part of a series."]
+    single.refresh_from_db()
+    assert single.visible_to_client is False
