@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import TenantAdminForm, TenantAdminMixin
 from permissions import services
-from permissions.models import BuiltIn, GroupMembership, Permission, PermissionGroup
-
-# What each built-in group can never lose; the database holds the same rule.
-DEFINING_PERMISSIONS: dict[str, list[str]] = {
-    BuiltIn.ADMINISTRATORS: services.ADMINISTRATOR_PERMISSIONS,
-    BuiltIn.HIDDEN_CONTACTS: [Permission.HIDE_FROM_PORTAL],
-}
+from permissions.models import (
+    DEFINING_PERMISSIONS,
+    BuiltIn,
+    GroupMembership,
+    Permission,
+    PermissionGroup,
+)
 
 
 class PermissionGroupAdminForm(TenantAdminForm):

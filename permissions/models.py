@@ -26,6 +26,19 @@ class BuiltIn(models.TextChoices):
     HIDDEN_CONTACTS = "hidden_contacts", _("Hidden Contacts")
 
 
+# Administrators hold every permission except the one that hides a person.
+ADMINISTRATOR_PERMISSIONS = [
+    p for p in Permission.values if p != Permission.HIDE_FROM_PORTAL
+]
+
+# What each built-in group is made with and can never lose; the check
+# constraints below, group creation and the admin all read this.
+DEFINING_PERMISSIONS: dict[str, list[str]] = {
+    BuiltIn.ADMINISTRATORS: ADMINISTRATOR_PERMISSIONS,
+    BuiltIn.HIDDEN_CONTACTS: [Permission.HIDE_FROM_PORTAL],
+}
+
+
 class PermissionGroup(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="permission_groups"
@@ -66,7 +79,9 @@ class PermissionGroup(models.Model):
             # The built-in groups can never lose the permission that defines them.
             models.CheckConstraint(
                 condition=~models.Q(built_in=BuiltIn.HIDDEN_CONTACTS)
-                | models.Q(permissions__contains=[Permission.HIDE_FROM_PORTAL]),
+                | models.Q(
+                    permissions__contains=DEFINING_PERMISSIONS[BuiltIn.HIDDEN_CONTACTS]
+                ),
                 name="hidden_contacts_keeps_hide_permission",
                 violation_error_message=_(
                     "Hidden Contacts always keeps Hide Employee from Client Portal."
@@ -75,9 +90,7 @@ class PermissionGroup(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(built_in=BuiltIn.ADMINISTRATORS)
                 | models.Q(
-                    permissions__contains=[
-                        p for p in Permission.values if p != Permission.HIDE_FROM_PORTAL
-                    ]
+                    permissions__contains=DEFINING_PERMISSIONS[BuiltIn.ADMINISTRATORS]
                 ),
                 name="administrators_keep_every_permission",
                 violation_error_message=_(

@@ -5,11 +5,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from accounts.models import Organization, StaffMember, User
-from permissions.models import BuiltIn, GroupMembership, Permission, PermissionGroup
-
-ADMINISTRATOR_PERMISSIONS = [
-    p for p in Permission.values if p != Permission.HIDE_FROM_PORTAL
-]
+from permissions.models import (
+    DEFINING_PERMISSIONS,
+    BuiltIn,
+    GroupMembership,
+    Permission,
+    PermissionGroup,
+)
 
 
 def ensure_built_in_groups(organization: Organization) -> None:
@@ -20,7 +22,7 @@ def ensure_built_in_groups(organization: Organization) -> None:
         defaults={
             "name": str(BuiltIn.ADMINISTRATORS.label),
             "description": "Every permission on the staff side.",
-            "permissions": ADMINISTRATOR_PERMISSIONS,
+            "permissions": DEFINING_PERMISSIONS[BuiltIn.ADMINISTRATORS],
         },
     )
     PermissionGroup.objects.get_or_create(
@@ -29,7 +31,7 @@ def ensure_built_in_groups(organization: Organization) -> None:
         defaults={
             "name": str(BuiltIn.HIDDEN_CONTACTS.label),
             "description": "Members never appear to clients in the portal.",
-            "permissions": [Permission.HIDE_FROM_PORTAL],
+            "permissions": DEFINING_PERMISSIONS[BuiltIn.HIDDEN_CONTACTS],
         },
     )
 

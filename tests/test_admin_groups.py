@@ -4,8 +4,14 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from permissions.models import BuiltIn, GroupMembership, Permission, PermissionGroup
-from permissions.services import ADMINISTRATOR_PERMISSIONS, add_member, built_in_group
+from permissions.models import (
+    ADMINISTRATOR_PERMISSIONS,
+    BuiltIn,
+    GroupMembership,
+    Permission,
+    PermissionGroup,
+)
+from permissions.services import add_member, built_in_group
 from tests import factories
 
 

@@ -10,8 +10,13 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import Organization
-from permissions.models import BuiltIn, Permission, PermissionGroup
-from permissions.services import ADMINISTRATOR_PERMISSIONS, built_in_group
+from permissions.models import (
+    ADMINISTRATOR_PERMISSIONS,
+    BuiltIn,
+    Permission,
+    PermissionGroup,
+)
+from permissions.services import built_in_group
 from scheduling import services
 from scheduling.models import (
     Appointment,
