@@ -134,13 +134,24 @@ def test_a_visible_appointment_cannot_be_hidden(hide):
     assert appointment.location_detail == "Room 2"
 
 
-def test_a_hidden_appointment_can_be_made_visible_by_any_path():
+def test_a_hidden_appointment_can_be_made_visible_by_any_path_that_records_it():
     appointment = factories.AppointmentFactory(visible_to_client=False)
+    importer = factories.UserFactory(organization=appointment.organization)
 
     run_sql(
         "UPDATE scheduling_appointment SET visible_to_client = true WHERE id = %s",
         [appointment.pk],
     )
+    change = VisibilityChange.objects.create(
+        organization=appointment.organization,
+        action=VisibilityChange.Action.UNHIDE_ONE,
+        changed_by=importer,
+        appointment_count=1,
+    )
+    VisibilityChangeItem.objects.create(
+        organization=appointment.organization, change=change, appointment=appointment
+    )
+    connection.check_constraints()
 
     appointment.refresh_from_db()
     assert appointment.visible_to_client is True
@@ -625,3 +636,60 @@ def test_a_history_entry_names_only_its_own_practices_series(admin_staff):
         )
 
     assert not VisibilityChange.objects.exists()
+
+
+# Every unhide leaves history; the check runs at commit, forced here
+
+
+def check_at_commit() -> None:
+    run_sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("path", ["raw", "queryset"])
+def test_an_unhide_without_history_is_refused_at_commit(path):
+    appointment = factories.AppointmentFactory(visible_to_client=False)
+
+    refused = pytest.raises(IntegrityError, match="without a history")
+    with refused, transaction.atomic():
+        if path == "raw":
+            run_sql(
+                "UPDATE scheduling_appointment SET visible_to_client = true "
+                "WHERE id = %s",
+                [appointment.pk],
+            )
+        else:
+            Appointment.objects.filter(pk=appointment.pk).update(visible_to_client=True)
+        check_at_commit()
+
+    appointment.refresh_from_db()
+    assert appointment.visible_to_client is False
+
+
+def test_an_unhide_through_the_service_passes_the_commit_check(admin_staff):
+    appointment = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=admin_staff.organization),
+        visible_to_client=False,
+    )
+
+    with transaction.atomic():
+        services.unhide_one(actor=admin_staff.user, appointment=appointment)
+        check_at_commit()
+
+    appointment.refresh_from_db()
+    assert appointment.visible_to_client is True
+
+
+def test_a_series_turned_visible_without_history_is_refused_at_commit(
+    admin_staff, client_record
+):
+    series = factories.weekly_series(
+        admin_staff.user, client_record, visible_to_client=False
+    )
+
+    refused = pytest.raises(IntegrityError, match="without a history")
+    with refused, transaction.atomic():
+        AppointmentSeries.objects.filter(pk=series.pk).update(visible_default=True)
+        check_at_commit()
+
+    series.refresh_from_db()
+    assert series.visible_default is False
