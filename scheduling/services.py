@@ -475,6 +475,52 @@ def cancel_appointment(*, actor: User, appointment: Appointment) -> Appointment:
     return appointment
 
 
+OUTCOMES = (Status.COMPLETED, Status.NO_SHOW)
+
+
+@transaction.atomic
+def record_outcome(
+    *, actor: User, appointment: Appointment, status: str
+) -> Appointment:
+    """Mark a session that has started as completed or as a no-show."""
+    require_permission(actor, appointment.organization_id, Permission.MANAGE_SCHEDULING)
+    if status not in OUTCOMES:
+        raise ValidationError(_("An outcome is either completed or no-show."))
+    if appointment.status == Status.CANCELLED:
+        raise ValidationError(_("A cancelled appointment has no outcome."))
+    if appointment.starts_at > timezone.now():
+        raise ValidationError(_("An appointment gets its outcome once it has started."))
+
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    return appointment
+
+
+@transaction.atomic
+def record_outcomes(
+    *,
+    actor: User,
+    organization: Organization,
+    appointment_ids: Iterable[int],
+    status: str,
+) -> int:
+    """Give many started, scheduled sessions one outcome; return how many changed.
+
+    Rows that are cancelled, already have an outcome, have not started or
+    belong to another organization are passed over.
+    """
+    require_permission(actor, organization.pk, Permission.MANAGE_SCHEDULING)
+    if status not in OUTCOMES:
+        raise ValidationError(_("An outcome is either completed or no-show."))
+
+    return Appointment.objects.filter(
+        organization=organization,
+        pk__in=list(appointment_ids),
+        status=Status.SCHEDULED,
+        starts_at__lte=timezone.now(),
+    ).update(status=status, updated_at=timezone.now())
+
+
 @transaction.atomic
 def unhide_appointments(
     *,

@@ -19,6 +19,11 @@ urlpatterns = [
         "<uuid:public_id>/cancel/", views.appointment_cancel, name="appointment_cancel"
     ),
     path(
+        "<uuid:public_id>/outcome/",
+        views.appointment_outcome,
+        name="appointment_outcome",
+    ),
+    path(
         "<uuid:public_id>/unhide/", views.appointment_unhide, name="appointment_unhide"
     ),
     path(

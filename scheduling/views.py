@@ -38,10 +38,7 @@ from scheduling.forms import (
     selection_fingerprint,
 )
 from scheduling.links import web_link
-from scheduling.models import (
-    Appointment,
-    VisibilityChange,
-)
+from scheduling.models import Appointment, Status, VisibilityChange
 
 PAGE_SIZE = 50
 LIST_TEMPLATE = "scheduling/appointment_list.html"
@@ -196,6 +193,8 @@ def appointment_detail(request: StaffRequest, public_id: uuid.UUID) -> HttpRespo
             "telehealth_link": web_link(appointment.telehealth_url),
             "history": history,
             "series_days": series_days,
+            "awaits_outcome": appointment.status == Status.SCHEDULED
+            and appointment.starts_at <= timezone.now(),
         },
     )
 
@@ -234,6 +233,28 @@ def appointment_cancel(request: StaffRequest, public_id: uuid.UUID) -> HttpRespo
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The appointment is cancelled."))
+    return redirect("scheduling:appointment_detail", appointment.public_id)
+
+
+@staff_required(Permission.MANAGE_SCHEDULING)
+@require_POST
+def appointment_outcome(request: StaffRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Record that a session that has started took place, or was a no-show."""
+    appointment = _appointment_or_404(request, public_id)
+
+    try:
+        services.record_outcome(
+            actor=request.user,
+            appointment=appointment,
+            status=request.POST.get("status", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Recorded: %(outcome)s.") % {"outcome": appointment.get_status_display()},
+        )
     return redirect("scheduling:appointment_detail", appointment.public_id)
 
 

@@ -890,3 +890,90 @@ def test_this_and_following_needs_a_series(actor, client_record):
     single.refresh_from_db()
     assert single.visible_to_client is False
     assert not VisibilityChange.objects.exists()
+
+
+# Outcomes of sessions that have started
+
+
+def started_appointment(actor, client_record, **overrides):
+    values = appointment_values(client_record, **overrides)
+    values["starts_at"] = timezone.now() - dt.timedelta(hours=2)
+    values["ends_at"] = values["starts_at"] + dt.timedelta(hours=1)
+    return services.create_appointment(actor=actor, **values)
+
+
+@pytest.mark.parametrize("outcome", [Status.COMPLETED, Status.NO_SHOW])
+def test_a_started_session_gets_its_outcome_and_keeps_its_visibility(
+    actor, client_record, outcome
+):
+    appointment = started_appointment(actor, client_record)
+
+    services.record_outcome(actor=actor, appointment=appointment, status=outcome)
+
+    appointment.refresh_from_db()
+    assert appointment.status == outcome
+    assert appointment.visible_to_client is True
+
+
+@pytest.mark.parametrize(
+    ("make", "status", "message"),
+    [
+        ("future", Status.COMPLETED, "once it has started"),
+        ("cancelled", Status.COMPLETED, "cancelled appointment"),
+        ("started", Status.CANCELLED, "either completed or no-show"),
+    ],
+)
+def test_an_outcome_that_makes_no_sense_is_refused(
+    actor, client_record, make, status, message
+):
+    if make == "future":
+        appointment = services.create_appointment(
+            actor=actor, **appointment_values(client_record)
+        )
+    else:
+        appointment = started_appointment(actor, client_record)
+    if make == "cancelled":
+        services.cancel_appointment(actor=actor, appointment=appointment)
+    before = Appointment.objects.get(pk=appointment.pk).status
+
+    with pytest.raises(ValidationError, match=message):
+        services.record_outcome(actor=actor, appointment=appointment, status=status)
+
+    assert Appointment.objects.get(pk=appointment.pk).status == before
+
+
+def test_outcomes_in_bulk_pass_over_what_cannot_take_one(
+    actor, client_record, other_organization
+):
+    started = started_appointment(actor, client_record)
+    future = services.create_appointment(
+        actor=actor, **appointment_values(client_record)
+    )
+    foreign = factories.AppointmentFactory(
+        client=factories.ClientFactory(organization=other_organization),
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        ends_at=timezone.now() - dt.timedelta(hours=2),
+    )
+
+    changed = services.record_outcomes(
+        actor=actor,
+        organization=client_record.organization,
+        appointment_ids=[started.pk, future.pk, foreign.pk],
+        status=Status.COMPLETED,
+    )
+
+    assert changed == 1
+    assert Appointment.objects.get(pk=started.pk).status == Status.COMPLETED
+    assert Appointment.objects.get(pk=future.pk).status == Status.SCHEDULED
+    assert Appointment.objects.get(pk=foreign.pk).status == Status.SCHEDULED
+
+
+def test_recording_an_outcome_needs_scheduling_rights(
+    actor, plain_staff, client_record
+):
+    appointment = started_appointment(actor, client_record)
+
+    with pytest.raises(PermissionDenied):
+        services.record_outcome(
+            actor=plain_staff.user, appointment=appointment, status=Status.COMPLETED
+        )

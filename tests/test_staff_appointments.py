@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from scheduling import services
 from scheduling.models import (
@@ -1628,3 +1629,44 @@ def test_this_and_following_on_a_single_appointment_says_why_and_changes_nothing
     assert _messages(response) == ["This appointment is not part of a series."]
     single.refresh_from_db()
     assert single.visible_to_client is False
+
+
+def test_staff_record_a_no_show_from_the_appointment_page(signed_in, client_record):
+    started = factories.AppointmentFactory(
+        client=client_record,
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    page = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[started.public_id])
+    )
+    assert b"Record how it went" in page.content
+
+    response = signed_in.post(
+        reverse("scheduling:appointment_outcome", args=[started.public_id]),
+        {"status": "no_show"},
+    )
+
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.status == Status.NO_SHOW
+    assert _messages(response) == ["Recorded: No-show."]
+
+
+def test_a_future_appointment_offers_no_outcome(signed_in, client_record):
+    future = factories.AppointmentFactory(client=client_record)
+
+    page = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[future.public_id])
+    )
+    response = signed_in.post(
+        reverse("scheduling:appointment_outcome", args=[future.public_id]),
+        {"status": "completed"},
+    )
+
+    assert b"Record how it went" not in page.content
+    future.refresh_from_db()
+    assert future.status == Status.SCHEDULED
+    assert _messages(response) == [
+        "An appointment gets its outcome once it has started."
+    ]

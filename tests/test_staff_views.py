@@ -89,6 +89,14 @@ CASES = [
         None,
         (403, 405, 405, 405),
     ),
+    (
+        "outcome",
+        "post",
+        "scheduling:appointment_outcome",
+        True,
+        {"status": "completed"},
+        (403, 302, 302, 404),
+    ),
     ("unhide", "post", "scheduling:appointment_unhide", True, {}, (403, 302, 302, 404)),
     (
         "unhide-following",

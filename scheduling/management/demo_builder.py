@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -298,9 +297,7 @@ class PracticeBuilder:
                 visible_to_client=True,
             )
             if appointment.ends_at < self.now:
-                _set_status(
-                    Appointment.objects.filter(pk=appointment.pk), Status.COMPLETED
-                )
+                self._record(appointment, Status.COMPLETED)
 
     def _listed_series(self, spec: SeriesSpec) -> None:
         series, created = self._series(
@@ -370,23 +367,30 @@ class PracticeBuilder:
     def _record_attendance(
         self, series: AppointmentSeries, *, no_show: bool = False
     ) -> None:
-        # There is no attendance service yet; sessions that have ended are
-        # marked completed so the portal's past list looks like a real one.
-        past = series.occurrences.filter(ends_at__lt=self.now, status=Status.SCHEDULED)
-        if no_show:
-            missed = past.order_by("-starts_at")[2:3].values_list("pk", flat=True)
-            _set_status(Appointment.objects.filter(pk__in=list(missed)), Status.NO_SHOW)
-        _set_status(past, Status.COMPLETED)
+        # Sessions that have ended get an outcome, so the portal's past list
+        # looks like a real one; one may be a no-show.
+        past = list(
+            series.occurrences.filter(ends_at__lt=self.now, status=Status.SCHEDULED)
+            .order_by("-starts_at")
+            .values_list("pk", flat=True)
+        )
+        missed = past[2:3] if no_show else []
+        for status, ids in [(Status.NO_SHOW, missed), (Status.COMPLETED, past)]:
+            services.record_outcomes(
+                actor=self.actor,
+                organization=series.organization,
+                appointment_ids=ids,
+                status=status,
+            )
+
+    def _record(self, appointment: Appointment, status: str) -> None:
+        services.record_outcome(
+            actor=self.actor, appointment=appointment, status=status
+        )
 
     def _meeting_link(self, client: Client, purpose: str = "session") -> str:
         room = slugify(f"{client.first_name}-{client.last_name}-{purpose}")
         return f"https://meet.{self.spec.slug}.example/{room}"
-
-
-def _set_status(appointments: QuerySet[Appointment], status: str) -> None:
-    appointments.filter(status=Status.SCHEDULED).update(
-        status=status, updated_at=timezone.now()
-    )
 
 
 def login_rows(spec: PracticeSpec) -> list[LoginRow]:
