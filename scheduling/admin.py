@@ -304,7 +304,7 @@ class VisibilityChangeAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description=_("appointments made visible"))
     def appointments_link(self, change: VisibilityChange) -> SafeString:
-        count = change.items.count()
+        count = change.appointment_count
         query = urlencode({"visibility_changes__id__exact": change.pk})
         return format_html(
             '<a href="{}?{}">{}</a>',
