@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +91,30 @@ class AppointmentAdminForm(TenantAdminForm):
                 self.fields[name].help_text = _(
                     "In the practice's time zone, %(zone)s."
                 ) % {"zone": zone}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        # The service's own checks, run now so a refusal shows on the form
+        # with what the superuser typed still in it.
+        try:
+            services.check_update(
+                self.instance,
+                provider=cleaned["provider"],
+                service=cleaned["service"],
+                starts_at=cleaned["starts_at"],
+                ends_at=cleaned["ends_at"],
+                location_kind=cleaned["location_kind"],
+                telehealth_url=cleaned["telehealth_url"],
+            )
+        except ValidationError as refusal:
+            fields = getattr(refusal, "error_dict", {})
+            for name, errors in fields.items():
+                self.add_error(name if name in self.fields else None, errors)
+            if not fields:
+                self.add_error(None, refusal)
+        return cleaned
 
 
 @admin.register(Appointment)
@@ -179,15 +203,9 @@ class AppointmentAdmin(TenantAdminMixin, NoDeleteMixin, admin.ModelAdmin):
             else timezone.get_current_timezone()
         )
         with timezone.override(zone):
-            # A rule the service enforces at save time comes back as a message,
-            # not a server error; the admin's transaction was rolled back.
-            try:
-                response = super().changeform_view(
-                    request, object_id, form_url, extra_context
-                )
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
+            response = super().changeform_view(
+                request, object_id, form_url, extra_context
+            )
             # Rendered here, while the practice's zone is still the current one.
             if isinstance(response, TemplateResponse):
                 response.render()

@@ -411,6 +411,30 @@ def extend_open_series(organization: Organization | None = None) -> int:
     return created
 
 
+def check_update(
+    appointment: Appointment,
+    *,
+    provider: StaffMember,
+    service: Service,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    location_kind: str,
+    telehealth_url: str,
+) -> None:
+    """What an edit must pass, for forms that show the refusal beside the field."""
+    if appointment.status == Status.CANCELLED:
+        raise ValidationError(_("A cancelled appointment cannot be changed."))
+    _check_placement(
+        appointment.organization,
+        client=appointment.client,
+        provider=provider,
+        service=service,
+        location_kind=location_kind,
+        telehealth_url=telehealth_url,
+    )
+    _check_times(appointment.organization, starts_at, ends_at)
+
+
 @transaction.atomic
 def update_appointment(
     *,
@@ -427,17 +451,15 @@ def update_appointment(
 ) -> Appointment:
     """Change one appointment's time, provider or place; its visibility stays."""
     require_permission(actor, appointment.organization_id, Permission.MANAGE_SCHEDULING)
-    if appointment.status == Status.CANCELLED:
-        raise ValidationError(_("A cancelled appointment cannot be changed."))
-    _check_placement(
-        appointment.organization,
-        client=appointment.client,
+    check_update(
+        appointment,
         provider=provider,
         service=service,
+        starts_at=starts_at,
+        ends_at=ends_at,
         location_kind=location_kind,
         telehealth_url=telehealth_url,
     )
-    _check_times(appointment.organization, starts_at, ends_at)
 
     appointment.provider = provider
     appointment.service = service

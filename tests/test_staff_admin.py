@@ -4,7 +4,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import User
@@ -90,7 +89,7 @@ def test_admin_edit_keeps_visibility_and_goes_through_the_service(
     assert appointment.starts_at == dt.datetime(2027, 7, 1, 14, 0, tzinfo=NEW_YORK)
 
 
-def test_admin_edit_refused_by_the_service_is_a_message(admin_client):
+def test_admin_edit_refused_by_the_service_shows_on_the_form(admin_client):
     appointment = factories.AppointmentFactory()
     url = reverse("admin:scheduling_appointment_change", args=[appointment.pk])
 
@@ -98,11 +97,13 @@ def test_admin_edit_refused_by_the_service_is_a_message(admin_client):
         url, _change_data(appointment, location_kind="telehealth")
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["telehealth_url"] == ["A telehealth appointment needs its link."]
+    # What the superuser typed is still there to correct.
+    assert form["location_kind"].value() == "telehealth"
     appointment.refresh_from_db()
     assert appointment.location_kind == "clinic"
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == ["A telehealth appointment needs its link."]
 
 
 def test_admin_edit_offers_only_the_appointments_own_practice(
