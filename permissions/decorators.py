@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -55,6 +57,8 @@ def staff_required(permission: str | None = None) -> Callable[[View], View]:
             if not request.user.is_authenticated:
                 if htmx:
                     return _htmx_to_login(request)
+                if request.method not in ("GET", "HEAD"):
+                    return _post_to_login(request)
                 return redirect_to_login(request.get_full_path())
             staff = staff_member_for(request.user)
             granted = StaffPermissions(staff_permissions(staff) if staff else ())
@@ -86,6 +90,26 @@ def _htmx_to_login(request: HttpRequest) -> HttpResponse:
     if here:
         return HttpResponseClientRedirect(redirect_to_login(here).url)
     return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
+
+
+def _post_to_login(request: HttpRequest) -> HttpResponse:
+    """A form sent after the session ended: say so, and come back to its page.
+
+    The form's own URL answers POST only, so after signing in the member
+    returns to the page they sent it from (when it is on this site).
+    """
+    messages.warning(
+        request,
+        _("You were signed out, so nothing was saved. Sign in and try again."),
+    )
+    referer = request.headers.get("Referer", "")
+    back = urlsplit(referer)
+    page = back.path + (f"?{back.query}" if back.query else "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        page = resolve_url("home")
+    return redirect_to_login(page)
 
 
 def _htmx_forbidden(request: HttpRequest) -> HttpResponse:

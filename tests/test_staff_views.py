@@ -352,3 +352,36 @@ def test_list_query_count_does_not_grow_with_rows(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 30
     assert Appointment.objects.filter(organization=organization).count() == 30
+
+
+def test_a_form_sent_after_sign_out_returns_to_its_page_and_says_so(
+    client, client_record
+):
+    hidden = factories.AppointmentFactory(client=client_record, visible_to_client=False)
+    list_page = "http://testserver" + reverse("scheduling:appointment_list")
+
+    response = client.post(
+        reverse("scheduling:appointment_unhide", args=[hidden.public_id]),
+        HTTP_REFERER=list_page + "?visibility=hidden",
+    )
+
+    assert response.status_code == 302
+    login = reverse("account_login")
+    assert response.url.startswith(login)
+    assert "next=/staff/scheduling/%3Fvisibility%3Dhidden" in response.url
+    hidden.refresh_from_db()
+    assert hidden.visible_to_client is False
+    followed = client.get(response.url)
+    assert b"You were signed out, so nothing was saved." in followed.content
+
+
+def test_a_form_sent_after_sign_out_from_elsewhere_returns_home(client, client_record):
+    hidden = factories.AppointmentFactory(client=client_record, visible_to_client=False)
+
+    response = client.post(
+        reverse("scheduling:appointment_unhide", args=[hidden.public_id]),
+        HTTP_REFERER="https://elsewhere.example/page",
+    )
+
+    assert response.status_code == 302
+    assert response.url.endswith("next=/")
