@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import recurrence
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Client, Organization, StaffMember, User
 from permissions.models import Permission
@@ -128,6 +129,25 @@ def _check_times(
     _check_date_in_range(starts_at.astimezone(organization.zone).date(), "starts_at")
 
 
+# A booking sent twice (Back, then Book again) would otherwise stay on a
+# family's schedule for good: visible rows are never hidden or deleted.
+DUPLICATE_BOOKING = gettext_lazy(
+    "This client already has the same booking with this provider at this time."
+)
+
+# The first key of PostgreSQL advisory locks this module takes.
+BOOKING_LOCK_SPACE = 7301
+
+
+def _lock_client_bookings(client: Client) -> None:
+    """Serialize bookings for one client until the transaction ends, so two
+    identical requests arriving together cannot both pass the duplicate check."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [BOOKING_LOCK_SPACE, client.pk]
+        )
+
+
 def _check_new_booking(
     actor: User,
     *,
@@ -179,6 +199,16 @@ def create_appointment(
         visible_to_client=visible_to_client,
     )
     _check_times(organization, starts_at, ends_at)
+    _lock_client_bookings(client)
+    twin = Appointment.objects.filter(
+        organization=organization,
+        client=client,
+        provider=provider,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    ).exclude(status=Status.CANCELLED)
+    if twin.exists():
+        raise ValidationError(DUPLICATE_BOOKING)
 
     return Appointment.objects.create(
         organization=organization,
@@ -257,6 +287,20 @@ def create_series(
     )
     series.full_clean()
     _check_series_has_sessions(series)
+    _lock_client_bookings(client)
+    twin = AppointmentSeries.objects.filter(
+        organization=organization,
+        client=client,
+        provider=provider,
+        service=service,
+        first_date=series.first_date,
+        local_start_time=series.local_start_time,
+        duration_minutes=series.duration_minutes,
+        weekdays=series.weekdays,
+        interval_weeks=series.interval_weeks,
+    )
+    if twin.exists():
+        raise ValidationError(DUPLICATE_BOOKING)
     series.save()
 
     materialize_series(series)

@@ -977,3 +977,36 @@ def test_recording_an_outcome_needs_scheduling_rights(
         services.record_outcome(
             actor=plain_staff.user, appointment=appointment, status=Status.COMPLETED
         )
+
+
+def test_the_same_single_booking_twice_is_refused(actor, client_record):
+    values = appointment_values(client_record)
+    services.create_appointment(actor=actor, **values)
+
+    with pytest.raises(ValidationError, match="already has the same booking"):
+        services.create_appointment(actor=actor, **values)
+
+    assert Appointment.objects.filter(client=client_record).count() == 1
+
+
+def test_a_cancelled_session_can_be_booked_again(actor, client_record):
+    values = appointment_values(client_record)
+    first = services.create_appointment(actor=actor, **values)
+    services.cancel_appointment(actor=actor, appointment=first)
+
+    services.create_appointment(actor=actor, **values)
+
+    assert Appointment.objects.filter(client=client_record).count() == 2
+
+
+def test_the_same_series_twice_is_refused(actor, client_record):
+    provider = factories.StaffFactory(organization=client_record.organization)
+    service = factories.ServiceFactory(organization=client_record.organization)
+    factories.weekly_series(actor, client_record, provider=provider, service=service)
+
+    with pytest.raises(ValidationError, match="already has the same booking"):
+        factories.weekly_series(
+            actor, client_record, provider=provider, service=service
+        )
+
+    assert AppointmentSeries.objects.filter(client=client_record).count() == 1

@@ -1609,7 +1609,7 @@ def test_another_members_token_leads_to_their_own_booking_only(
     client.post(url, data)
 
     client.force_login(second.user)
-    response = client.post(url, data)
+    response = client.post(url, {**data, "start_time": "18:00", "end_time": "19:00"})
 
     assert response.status_code == 302
     assert Appointment.objects.count() == 2
@@ -1670,3 +1670,17 @@ def test_a_future_appointment_offers_no_outcome(signed_in, client_record):
     assert _messages(response) == [
         "An appointment gets its outcome once it has started."
     ]
+
+
+def test_booking_the_same_session_again_is_refused_with_a_reason(
+    signed_in, client_record, provider, service
+):
+    url = reverse("scheduling:appointment_create")
+    signed_in.post(url, booking(client_record, provider, service))
+
+    # Back, then Book again: the page was reloaded, so the token is new.
+    response = signed_in.post(url, booking(client_record, provider, service))
+
+    assert response.status_code == 200
+    assert "already has the same booking" in response.content.decode()
+    assert Appointment.objects.count() == 1
