@@ -104,7 +104,11 @@ def local_datetime(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
     give a time an hour off, so it is refused instead.
     """
     aware = dt.datetime.combine(day, time, tzinfo=zone)
-    round_trip = aware.astimezone(dt.UTC).astimezone(zone)
+    try:
+        round_trip = aware.astimezone(dt.UTC).astimezone(zone)
+    except OverflowError:
+        # The last evening of year 9999 is past what a datetime holds in UTC.
+        raise ValidationError(_("Choose a realistic date.")) from None
     if round_trip.replace(tzinfo=None) != aware.replace(tzinfo=None):
         raise ValidationError(
             _("%(time)s does not exist on %(date)s: the clocks change that night."),

@@ -193,7 +193,8 @@ def appointment_detail(request: StaffRequest, public_id: uuid.UUID) -> HttpRespo
             "telehealth_link": web_link(appointment.telehealth_url),
             "history": history,
             "series_days": series_days,
-            "awaits_outcome": appointment.status == Status.SCHEDULED
+            # An outcome recorded by mistake can be changed to the other one.
+            "takes_outcome": appointment.status != Status.CANCELLED
             and appointment.starts_at <= timezone.now(),
         },
     )

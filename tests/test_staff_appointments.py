@@ -1684,3 +1684,43 @@ def test_booking_the_same_session_again_is_refused_with_a_reason(
     assert response.status_code == 200
     assert "already has the same booking" in response.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_the_last_evening_of_year_9999_is_a_form_error_not_a_crash(
+    signed_in, client_record, provider, service
+):
+    data = booking(
+        client_record,
+        provider,
+        service,
+        date="9999-12-31",
+        start_time="19:00",
+        end_time="20:00",
+    )
+
+    response = signed_in.post(reverse("scheduling:appointment_create"), data)
+
+    assert response.status_code == 200
+    assert not Appointment.objects.exists()
+    assert response.context["form"].errors
+
+
+def test_an_outcome_recorded_by_mistake_can_be_changed(signed_in, client_record):
+    started = factories.AppointmentFactory(
+        client=client_record,
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+        status=Status.NO_SHOW,
+    )
+    page = signed_in.get(
+        reverse("scheduling:appointment_detail", args=[started.public_id])
+    )
+    assert b"Change the outcome" in page.content
+
+    signed_in.post(
+        reverse("scheduling:appointment_outcome", args=[started.public_id]),
+        {"status": "completed"},
+    )
+
+    started.refresh_from_db()
+    assert started.status == Status.COMPLETED
