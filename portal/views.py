@@ -163,14 +163,19 @@ def schedule_month(
     zone = scope.zone
     following = _shift_month(year, month, 1)
     start = dt.datetime(year, month, 1, tzinfo=zone)
-    end = dt.datetime(following[0], following[1], 1, tzinfo=zone)
+    first_weekday = _first_weekday()
+    grid = calendar.Calendar(first_weekday).monthdatescalendar(year, month)
+
+    # The grid's greyed days from the months either side show their sessions too.
+    shown_from = dt.datetime.combine(grid[0][0], dt.time(), tzinfo=zone)
+    shown_to = dt.datetime.combine(
+        grid[-1][-1] + dt.timedelta(days=1), dt.time(), tzinfo=zone
+    )
     by_day: dict[dt.date, list[policy.AppointmentView]] = defaultdict(list)
-    for appointment in policy.appointments_between(scope, start, end):
+    for appointment in policy.appointments_between(scope, shown_from, shown_to):
         by_day[appointment.starts_at.date()].append(appointment)
 
     today = timezone.now().astimezone(zone).date()
-    first_weekday = _first_weekday()
-    grid = calendar.Calendar(first_weekday).monthdatescalendar(year, month)
     weeks = [
         [
             CalendarDay(
@@ -191,7 +196,7 @@ def schedule_month(
         "month_start": start.date(),
         "weeks": weeks,
         "weekdays": weekdays,
-        "has_appointments": bool(by_day),
+        "has_appointments": any(day.month == month for day in by_day),
         "previous": _month_link(*_shift_month(year, month, -1)),
         "next": _month_link(*following),
         "this_month": today,

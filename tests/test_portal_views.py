@@ -431,10 +431,13 @@ def test_month_view_places_appointments_on_local_days(
         for day in week
         if day.appointments
     }
-    assert days == {dt.date(2026, 3, 9): [appointment.public_id]}
+    # 2 April sits on a greyed day at the end of March's grid.
+    assert days == {
+        dt.date(2026, 3, 9): [appointment.public_id],
+        dt.date(2026, 4, 2): [april.public_id],
+    }
     body = response.content.decode()
     assert '<time datetime="2026-03-09T23:30:00-04:00">' in body
-    assert str(april.public_id) not in body
     assert url("schedule_month", client_record, 2026, 2) in body
     assert url("schedule_month", client_record, 2026, 4) in body
 
@@ -638,3 +641,23 @@ def test_a_session_across_the_clock_change_names_both_zones(
         f"1:30 a.m.</time> {zone}EDT</abbr>–"
         f'<time datetime="2026-11-01T01:30:00-05:00">1:30 a.m.</time> {zone}EST</abbr>'
     ) in response.content.decode()
+
+
+def test_the_month_grid_shows_sessions_on_its_greyed_days(signed_in, client_record):
+    zone = client_record.organization.zone
+    # December 2026's grid ends on Saturday 2 January 2027.
+    next_year = dt.datetime(2027, 1, 2, 10, 0, tzinfo=zone)
+    factories.AppointmentFactory(
+        client=client_record,
+        starts_at=next_year,
+        ends_at=next_year + dt.timedelta(hours=1),
+    )
+
+    response = signed_in.get(url("schedule_month", client_record, 2026, 12))
+
+    assert response.status_code == 200
+    last_day = response.context["weeks"][-1][-1]
+    assert last_day.date == dt.date(2027, 1, 2)
+    assert not last_day.in_month
+    assert len(last_day.appointments) == 1
+    assert response.context["has_appointments"] is False
