@@ -28,6 +28,7 @@ TENANT_REFERENCES = [
     ("scheduling_appointment", "provider_id", "accounts_staffmember"),
     ("scheduling_appointment", "service_id", "scheduling_service"),
     ("scheduling_appointment", "series_id", "scheduling_appointmentseries"),
+    ("scheduling_visibilitychange", "series_id", "scheduling_appointmentseries"),
     ("scheduling_visibilitychangeitem", "change_id", "scheduling_visibilitychange"),
     ("scheduling_visibilitychangeitem", "appointment_id", "scheduling_appointment"),
 ]

@@ -26,29 +26,44 @@ BEGIN
     IF OLD.visible_to_client AND NEW.client_id <> OLD.client_id THEN
         {REFUSE} 'A visible appointment cannot move to another client.';
     END IF;
+    IF NEW.series_id IS DISTINCT FROM OLD.series_id
+       OR NEW.series_start IS DISTINCT FROM OLD.series_start THEN
+        {REFUSE} 'An appointment stays with the series that created it.';
+    END IF;
     RETURN NEW;
 END $$;
 """
 
 # A hidden appointment may be inserted only where hiding is allowed, except
-# an occurrence of a hidden series: it follows its series' default whatever
-# the organization's setting is today.
+# an occurrence of a hidden series for that series' own client: it follows
+# its series' default whatever the organization's setting is today. A
+# missing settings row reads as the default, Yes.
 APPOINTMENT_INSERT = f"""
 CREATE FUNCTION scheduling_appointment_insert_rules() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    series scheduling_appointmentseries%ROWTYPE;
 BEGIN
+    IF NEW.series_id IS NOT NULL THEN
+        SELECT * INTO series FROM scheduling_appointmentseries
+        WHERE id = NEW.series_id;
+        IF series.client_id <> NEW.client_id THEN
+            {REFUSE} 'An occurrence belongs to the client of its series.';
+        END IF;
+    END IF;
     IF NEW.visible_to_client THEN
         RETURN NEW;
     END IF;
     IF NEW.series_id IS NOT NULL THEN
-        IF (SELECT visible_default FROM scheduling_appointmentseries
-            WHERE id = NEW.series_id) THEN
+        -- An occurrence follows its series' default, whatever the
+        -- organization's setting is today.
+        IF series.visible_default THEN
             {REFUSE} 'Every occurrence of a visible series is visible.';
         END IF;
         RETURN NEW;
     END IF;
-    IF NOT (SELECT allow_hiding FROM scheduling_schedulingsettings
-            WHERE organization_id = NEW.organization_id) THEN
+    IF NOT COALESCE((SELECT allow_hiding FROM scheduling_schedulingsettings
+                     WHERE organization_id = NEW.organization_id), true) THEN
         {REFUSE} 'This organization does not allow hiding appointments.';
     END IF;
     RETURN NEW;
@@ -59,10 +74,10 @@ SERIES_INSERT = f"""
 CREATE FUNCTION scheduling_series_insert_rules() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT NEW.visible_default AND NOT (
+    IF NOT NEW.visible_default AND NOT COALESCE((
         SELECT allow_hiding FROM scheduling_schedulingsettings
         WHERE organization_id = NEW.organization_id
-    ) THEN
+    ), true) THEN
         {REFUSE} 'This organization does not allow hiding appointments.';
     END IF;
     RETURN NEW;

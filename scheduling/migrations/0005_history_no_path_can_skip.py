@@ -70,7 +70,7 @@ DROP = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scheduling", "0005_occurrences_stay_with_their_series")]
+    dependencies = [("scheduling", "0004_constraint_messages")]
 
     operations = [
         migrations.RunSQL(
