@@ -63,16 +63,7 @@ class AppointmentAdminForm(TenantAdminForm):
 
     class Meta:
         model = Appointment
-        fields = [
-            "provider",
-            "service",
-            "starts_at",
-            "ends_at",
-            "location_kind",
-            "location_detail",
-            "telehealth_url",
-            "internal_notes",
-        ]
+        fields = list(services.EDITABLE_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

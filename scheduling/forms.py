@@ -449,8 +449,6 @@ class AppointmentCreateForm(PlacementForm):
                     "details and book again."
                 ),
             )
-        if not cleaned.get("visible_to_client") and not self.hiding_allowed:
-            self.add_error("visible_to_client", services.HIDING_NOT_ALLOWED)
 
         if cleaned.get("repeat") != self.WEEKLY:
             return cleaned

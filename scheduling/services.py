@@ -479,6 +479,19 @@ def check_update(
     _check_times(appointment.organization, starts_at, ends_at)
 
 
+# What an edit may change; visibility, client and status are never among them.
+EDITABLE_FIELDS = (
+    "provider",
+    "service",
+    "starts_at",
+    "ends_at",
+    "location_kind",
+    "location_detail",
+    "telehealth_url",
+    "internal_notes",
+)
+
+
 @transaction.atomic
 def update_appointment(
     *,
@@ -505,27 +518,19 @@ def update_appointment(
         telehealth_url=telehealth_url,
     )
 
-    appointment.provider = provider
-    appointment.service = service
-    appointment.starts_at = starts_at
-    appointment.ends_at = ends_at
-    appointment.location_kind = location_kind
-    appointment.location_detail = location_detail
-    appointment.telehealth_url = telehealth_url
-    appointment.internal_notes = internal_notes
-    appointment.save(
-        update_fields=[
-            "provider",
-            "service",
-            "starts_at",
-            "ends_at",
-            "location_kind",
-            "location_detail",
-            "telehealth_url",
-            "internal_notes",
-            "updated_at",
-        ]
-    )
+    changes = {
+        "provider": provider,
+        "service": service,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "location_kind": location_kind,
+        "location_detail": location_detail,
+        "telehealth_url": telehealth_url,
+        "internal_notes": internal_notes,
+    }
+    for field in EDITABLE_FIELDS:
+        setattr(appointment, field, changes[field])
+    appointment.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     return appointment
 
 
